@@ -1,0 +1,1 @@
+// live updates: see issue 3

@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { page, type AppEnv, type Ctx, type Deps } from './http/context.ts';
+import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './http/errors.ts';
+import { crossSiteGuard, securityHeaders } from './http/guard.ts';
+import { MAX_BODY_BYTES } from './http/input.ts';
+import { staticRoutes } from './http/static.ts';
+import { messageRoutes } from './messages/routes.ts';
+import { opsRoutes } from './ops/routes.ts';
+import { roomRoutes } from './rooms/routes.ts';
+import { sessionRoutes } from './sessions/routes.ts';
+import { streamRoutes } from './sync/routes.ts';
+
+const HEADINGS: Record<number, string> = {
+  400: 'That did not work', 401: 'Sign in first', 403: 'Refused', 404: 'Not found', 405: 'Not allowed',
+  413: 'Too large', 415: 'Unsupported', 429: 'Slow down', 500: 'Something broke', 503: 'Try again soon',
+};
+const REQUEST_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 1000];
+
+/** The whole HTTP surface. It never listens: the entry file (or a test) does. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  // Every failure becomes an answer for a person: JSON for API clients, a page for browsers.
+  const answer = (c: Ctx, err: unknown): Response => {
+    let status = 500;
+    let message = 'Something went wrong on our side.';
+    if (err instanceof HttpError) {
+      status = err.status;
+      message = err.message;
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+    } else if (isDatabaseUnavailable(err)) {
+      status = 503;
+      message = UNAVAILABLE;
+      c.header('Retry-After', '2');
+    } else {
+      deps.log.error('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
+    }
+    if (c.get('json')) return c.json({ error: message }, status as 400);
+    const heading = HEADINGS[status] ?? 'Error';
+    return page(c, deps, status, 'error', { title: heading, heading, message });
+  };
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const type = c.req.header('content-type') ?? '';
+    const accept = c.req.header('accept') ?? '';
+    c.set('json', c.req.path.startsWith('/api/') || type.includes('json') || (accept.includes('application/json') && !accept.includes('text/html')));
+    await next();
+    const route = c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
+    deps.metrics.inc('chat_http_requests_total', 'HTTP requests by route and status', { method: c.req.method, route, status: String(c.res.status) });
+    deps.metrics.observe('chat_http_request_duration_ms', 'HTTP request duration (streams: until headers)', performance.now() - started, REQUEST_BUCKETS);
+  });
+  app.use(securityHeaders(deps.config.replicaName, deps.config.publicOrigin?.startsWith('https:') ?? false));
+  app.use(crossSiteGuard(deps.config.publicOrigin));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => answer(c, new HttpError(413, 'The request body is larger than 64 KiB.')),
+    }),
+  );
+
+  app.route('/', staticRoutes());
+  app.route('/', opsRoutes(deps));
+  app.route('/', roomRoutes(deps));
+  app.route('/', sessionRoutes(deps));
+  app.route('/', messageRoutes(deps));
+  app.route('/', streamRoutes(deps));
+
+  app.notFound((c) => answer(c, new HttpError(404, 'There is nothing at this address.')));
+  app.onError((err, c) => answer(c, err));
+
+  return app;
+}

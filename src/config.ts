@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+export type Limit = { max: number; windowMs: number } | null;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  migrateDatabaseUrl: string | null;
+  dataDir: string;
+  pollIntervalMs: number;
+  syncNotify: boolean;
+  publicOrigin: string | null;
+  rateLimitMessages: Limit;
+  rateLimitSignin: Limit;
+  replicaName: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  drainDelayMs: number;
+  trustProxy: boolean;
+  syncLagWarnMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+// Docker secrets arrive as files: NAME_FILE wins over NAME.
+function read(env: Env, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (file) return readFileSync(file, 'utf8').trim();
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  throw new Error(`${name} must be "on" or "off", got "${raw}"`);
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses "20/10s" (at most 20 per 10 seconds) or "off". */
+export function parseLimit(name: string, raw: string): Limit {
+  if (raw.toLowerCase() === 'off') return null;
+  const m = /^(\d+)\s*\/\s*(\d*)\s*(ms|s|m|h)$/.exec(raw.trim());
+  const max = Number(m?.[1]);
+  const windowMs = Number(m?.[2] || 1) * (UNITS[m?.[3] ?? ''] ?? NaN);
+  if (!m || !(max > 0) || !(windowMs > 0)) {
+    throw new Error(`${name} must look like "20/10s" (count/window, units ms s m h) or "off", got "${raw}"`);
+  }
+  return { max, windowMs };
+}
+
+function origin(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const url = new URL(raw);
+  return url.origin;
+}
+
+export const DEFAULT_POLL_INTERVAL_MS = 100;
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new Error(`LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`);
+  }
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl: read(env, 'DATABASE_URL') ?? null,
+    migrateDatabaseUrl: read(env, 'MIGRATE_DATABASE_URL') ?? null,
+    dataDir: read(env, 'DATA_DIR') ?? '.data',
+    pollIntervalMs: int(env, 'POLL_INTERVAL_MS', DEFAULT_POLL_INTERVAL_MS, 5, 60_000),
+    syncNotify: onOff(env, 'SYNC_NOTIFY', true),
+    publicOrigin: origin(read(env, 'PUBLIC_ORIGIN')),
+    rateLimitMessages: parseLimit('RATE_LIMIT_MESSAGES', read(env, 'RATE_LIMIT_MESSAGES') ?? '20/10s'),
+    rateLimitSignin: parseLimit('RATE_LIMIT_SIGNIN', read(env, 'RATE_LIMIT_SIGNIN') ?? '10/5m'),
+    replicaName: read(env, 'REPLICA_NAME') ?? hostname(),
+    logLevel: logLevel as Config['logLevel'],
+    drainDelayMs: int(env, 'DRAIN_DELAY_MS', 0, 0, 600_000),
+    trustProxy: onOff(env, 'TRUST_PROXY', false),
+    syncLagWarnMs: int(env, 'SYNC_LAG_WARN_MS', 5000, 100, 3_600_000),
+  };
+}

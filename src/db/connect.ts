@@ -1,0 +1,28 @@
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+
+export interface ConnectOptions {
+  max?: number;
+  /** Milliseconds a query may wait for the database before it fails; posts answer 503 then. */
+  timeoutMs?: number;
+}
+
+// Session limits bound the harm a stuck client of ours can do: an open transaction holds every
+// replica's stream back (see get_messages_after), so none of ours may stay open for long.
+export function connect(url: string, opts: ConnectOptions = {}): Sql {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  return postgres(url, {
+    max: opts.max ?? 10,
+    connect_timeout: Math.ceil(timeoutMs / 1000),
+    idle_timeout: 60,
+    max_lifetime: 60 * 30,
+    onnotice: () => {},
+    connection: {
+      application_name: 'chat',
+      statement_timeout: timeoutMs,
+      idle_in_transaction_session_timeout: 5000,
+      lock_timeout: timeoutMs,
+    },
+  });
+}

@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Sql } from './connect.ts';
+
+const SQL_DIR = new URL('../../sql/', import.meta.url);
+// Any constant will do: it only has to be the same for every replica.
+const MIGRATION_LOCK = 72_657_301;
+
+export function migrationFiles(): string[] {
+  return readdirSync(SQL_DIR)
+    .filter((f) => /^\d+_.+\.sql$/.test(f))
+    .sort();
+}
+
+/**
+ * Applies the numbered files in sql/ that are not applied yet, in order, then sql/grants.sql.
+ * Replicas that start together queue on the advisory lock; the first applies, the others find
+ * nothing left to do.
+ */
+export async function migrate(sql: Sql): Promise<string[]> {
+  return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
+    const done = new Set((await tx<{ version: string }[]>`SELECT version FROM schema_migrations`).map((r) => r.version));
+    const applied: string[] = [];
+    for (const file of migrationFiles()) {
+      if (done.has(file)) continue;
+      await tx.unsafe(readFileSync(new URL(file, SQL_DIR), 'utf8')).simple();
+      await tx`INSERT INTO schema_migrations (version) VALUES (${file})`;
+      applied.push(file);
+    }
+    await tx.unsafe(readFileSync(new URL('grants.sql', SQL_DIR), 'utf8')).simple();
+    return applied;
+  });
+}

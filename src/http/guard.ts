@@ -1,0 +1,52 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from './context.ts';
+import { HttpError } from './errors.ts';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+const FORM = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/i;
+
+/**
+ * Refuses cross-site state changes. Like hono/csrf, a form post must prove it is same-origin by
+ * Sec-Fetch-Site or Origin; unlike it, a JSON or any other post that carries those headers is
+ * checked too. Clients that send neither (curl, bots) may post JSON.
+ * Behind a TLS-terminating proxy the request's own origin is http://..., so PUBLIC_ORIGIN names it.
+ */
+export function crossSiteGuard(publicOrigin: string | null): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (SAFE.has(c.req.method)) return next();
+    const site = c.req.header('sec-fetch-site');
+    const origin = c.req.header('origin');
+    const allowed = publicOrigin ?? new URL(c.req.url).origin;
+    const ok =
+      site === 'same-origin' ||
+      (origin !== undefined ? origin === allowed : site === undefined && !FORM.test(c.req.header('content-type') ?? 'text/plain'));
+    if (!ok) throw new HttpError(403, 'Cross-site requests are refused.');
+    return next();
+  };
+}
+
+/** Headers every answer carries. */
+export function securityHeaders(replica: string, hsts: boolean): MiddlewareHandler<AppEnv> {
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+  return async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    if (h.get('x-hono-already-sent')) return;
+    h.set('X-Replica', replica);
+    h.set('X-Content-Type-Options', 'nosniff');
+    h.set('Referrer-Policy', 'same-origin');
+    h.set('X-Frame-Options', 'DENY');
+    if ((h.get('content-type') ?? '').startsWith('text/html')) h.set('Content-Security-Policy', csp);
+    if (hsts) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  };
+}

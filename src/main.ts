@@ -1,0 +1,56 @@
+import { loadConfig } from './config.ts';
+import { connect } from './db/connect.ts';
+import { migrate } from './db/migrate.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
+import { createLogger } from './ops/log.ts';
+import { createChat, listen } from './server.ts';
+
+const config = loadConfig();
+const log = createLogger(config.replicaName, config.logLevel);
+
+async function main() {
+  let embedded: EmbeddedPostgres | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    log.info('no DATABASE_URL: starting an embedded PostgreSQL', { dataDir: config.dataDir });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir });
+    url = embedded.url;
+  }
+  const migrator = connect(config.migrateDatabaseUrl ?? url, { max: 1, timeoutMs: 120_000 });
+  const applied = await migrate(migrator).finally(() => migrator.end());
+  if (applied.length > 0) log.info('migrations applied', { applied });
+
+  const sql = connect(url);
+  const chat = createChat(config, sql, log);
+  await chat.start();
+  const server = await listen(chat, config.port, config.host);
+  log.info('listening', { url: `http://localhost:${config.port}`, notify: config.syncNotify, pollIntervalMs: config.pollIntervalMs });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // Not ready at once; keep serving through the drain so the proxy stops sending us traffic first.
+    chat.lifecycle.shuttingDown = true;
+    log.info('shutting down', { signal, drainMs: config.drainDelayMs });
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.drainDelayMs + 15_000).unref();
+    await new Promise((r) => setTimeout(r, config.drainDelayMs));
+    server.close();
+    await chat.stop();
+    server.closeIdleConnections();
+    await sql.end({ timeout: 5 });
+    await embedded?.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  log.error('failed to start', { error: (err as Error).message });
+  process.exit(1);
+});

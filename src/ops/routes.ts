@@ -1,0 +1,15 @@
+import { Hono } from 'hono';
+import type { AppEnv, Deps } from '../http/context.ts';
+
+export function opsRoutes(deps: Deps) {
+  const freshMs = Math.max(5000, deps.config.pollIntervalMs * 5);
+  return new Hono<AppEnv>()
+    .get('/healthz', (c) => c.text('ok'))
+    .get('/readyz', (c) => {
+      if (deps.lifecycle.shuttingDown) return c.text('shutting down', 503);
+      const since = deps.poller.sinceLastPoll();
+      if (since > freshMs) return c.text(`database not answering: last poll ${Math.round(since)} ms ago`, 503);
+      return c.text('ready');
+    })
+    .get('/metrics', (c) => c.text(deps.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
+}

@@ -1,0 +1,69 @@
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import type { Sql } from './db/connect.ts';
+import type { Deps } from './http/context.ts';
+import type { Logger } from './ops/log.ts';
+import { Metrics } from './ops/metrics.ts';
+import { RoomRegistry } from './rooms/registry.ts';
+import { Hub } from './sync/feed.ts';
+import { createPoller } from './sync/poller.ts';
+import { Streams } from './sync/streams.ts';
+import { createViews } from './views.ts';
+
+export interface Chat extends Deps {
+  app: ReturnType<typeof createApp>;
+  /** Loads the rooms and the stream head, then starts the poll loop. */
+  start(): Promise<void>;
+  /** Ends the streams and stops the poll loop; the caller owns and closes `sql`. */
+  stop(): Promise<void>;
+}
+
+/** Wires one replica together. Nothing here listens or polls until start(). */
+export function createChat(config: Config, sql: Sql, log: Logger): Chat {
+  const views = createViews();
+  const metrics = new Metrics({ replica: config.replicaName });
+  const hub = new Hub({ render: views.message });
+  const rooms = new RoomRegistry(sql);
+  const streams = new Streams({ hub, sql, log });
+  const poller = createPoller({
+    sql, hub, log, metrics,
+    intervalMs: config.pollIntervalMs,
+    listen: config.syncNotify,
+    lagWarnMs: config.syncLagWarnMs,
+    onTick: () => rooms.refresh(),
+  });
+  const lifecycle = { shuttingDown: false };
+  metrics.collect(() => {
+    metrics.set('chat_open_streams', 'Open event streams on this replica', streams.size);
+    metrics.set('chat_sync_lag_ms', 'How long the oldest committed message not yet handed out has waited', poller.lagMs());
+    metrics.set('chat_last_poll_age_ms', 'Milliseconds since the last successful poll', Math.min(poller.sinceLastPoll(), 1e9));
+    metrics.set('chat_messages_delivered_total', 'Message deliveries to streams (messages x streams)', hub.delivered);
+    metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
+  });
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, views, log, metrics, lifecycle };
+  const app = createApp(deps);
+  return {
+    ...deps,
+    app,
+    start: () => poller.start(),
+    async stop() {
+      lifecycle.shuttingDown = true;
+      streams.closeAll();
+      await poller.stop();
+    },
+  };
+}
+
+export function listen(chat: Chat, port: number, host: string): Promise<Server> {
+  const server = createServer(getRequestListener(chat.app.fetch));
+  // Streams live for hours; the default request timeout would cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 30_000;
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { page, SESSION_COOKIE, type AppEnv, type Ctx, type Deps } from '../http/context.ts';
+import { HttpError } from '../http/errors.ts';
+import { readInput, textField, type Input } from '../http/input.ts';
+import { checkCredentials, signIn } from './accounts.ts';
+import { createSession, endSession, SESSION_DAYS } from './store.ts';
+
+/** Only a same-site path: "/x" but not "//evil.example" or "/\evil.example". */
+export function safeNext(raw: unknown): string {
+  if (typeof raw !== 'string' || !/^\/(?![/\\])[^\s]*$/.test(raw) || raw.length > 512) return '/';
+  return raw;
+}
+
+function secure(c: Ctx, deps: Deps): boolean {
+  return (deps.config.publicOrigin ?? new URL(c.req.url).origin).startsWith('https:');
+}
+
+export function sessionRoutes(deps: Deps) {
+  const loginPage = (c: Ctx, status: number, data: { error?: string; next?: string; name?: string }) =>
+    page(c, deps, status, 'login', { title: 'Sign in', next: safeNext(data.next ?? c.req.query('next')), ...data });
+
+  return new Hono<AppEnv>()
+    .get('/login', (c) => loginPage(c, 200, {}))
+    .post('/session', async (c) => {
+      const input: Input = await readInput(c);
+      const next = safeNext(input.fields.next);
+      try {
+        const name = textField(input, 'name').trim();
+        const password = textField(input, 'password');
+        checkCredentials(name, password);
+        const { user, created } = await signIn(deps.sql, name, password, deps.config.rateLimitSignin);
+        // A fresh token on every sign-in: a token planted before sign-in is worth nothing after.
+        const old = getCookie(c, SESSION_COOKIE);
+        if (old) await endSession(deps.sql, old);
+        const token = await createSession(deps.sql, user.id);
+        setCookie(c, SESSION_COOKIE, token, {
+          httpOnly: true,
+          sameSite: 'Lax',
+          secure: secure(c, deps),
+          path: '/',
+          maxAge: SESSION_DAYS * 86400,
+        });
+        deps.log.info(created ? 'registered' : 'signed in', { user: user.name });
+        if (input.json) return c.json({ user: { name: user.name } }, created ? 201 : 200);
+        return c.redirect(next, 303);
+      } catch (err) {
+        if (input.json || !(err instanceof HttpError)) throw err;
+        for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+        const name = typeof input.fields.name === 'string' ? input.fields.name.slice(0, 32) : '';
+        return loginPage(c, err.status, { error: err.message, next, name });
+      }
+    })
+    .post('/session/end', async (c) => {
+      const token = getCookie(c, SESSION_COOKIE);
+      if (token) await endSession(deps.sql, token);
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure(c, deps) });
+      const json = (c.req.header('content-type') ?? '').includes('json') || (c.req.header('accept') ?? '').includes('application/json');
+      return json ? c.body(null, 204) : c.redirect('/', 303);
+    });
+}

@@ -1,0 +1,37 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Sql } from '../db/connect.ts';
+
+export interface User { id: string; name: string }
+
+export const SESSION_DAYS = 30;
+export const IDLE_DAYS = 7;
+
+const hash = (token: string) => createHash('sha256').update(token).digest();
+
+/** A new 256-bit token; only its hash is stored. */
+export async function createSession(sql: Sql, userId: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await sql`
+    INSERT INTO sessions (token_hash, user_id, expires_at)
+    VALUES (${hash(token)}, ${userId}, now() + make_interval(days => ${SESSION_DAYS}))`;
+  return token;
+}
+
+export async function findSession(sql: Sql, token: string): Promise<User | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const tokenHash = hash(token);
+  const [row] = await sql<{ id: string; name: string; stale: boolean }[]>`
+    SELECT u.id, u.name, s.last_seen_at < now() - interval '5 minutes' AS stale
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.token_hash = ${tokenHash}
+      AND s.expires_at > now()
+      AND s.last_seen_at > now() - make_interval(days => ${IDLE_DAYS})`;
+  if (!row) return null;
+  // Idle expiry needs last_seen_at, but a write on every request would cost more than it tells.
+  if (row.stale) await sql`UPDATE sessions SET last_seen_at = now() WHERE token_hash = ${tokenHash}`;
+  return { id: row.id, name: row.name };
+}
+
+export async function endSession(sql: Sql, token: string): Promise<void> {
+  await sql`DELETE FROM sessions WHERE token_hash = ${hash(token)}`;
+}

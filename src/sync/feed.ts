@@ -1,0 +1,95 @@
+import { compare, START, type Position } from '../messages/cursor.ts';
+import type { Message, StoredMessage } from '../messages/message.ts';
+
+/** A message as this replica sends it: the SSE frame is rendered once, for every stream. */
+export interface FeedItem extends StoredMessage { frame: string }
+
+export type Listener = (items: FeedItem[], frames: string) => void;
+
+/**
+ * The recent messages of one room, in stream order. It holds every message after `floor`:
+ * older ones have been evicted and must be read from the database.
+ */
+export class RoomFeed {
+  items: FeedItem[] = [];
+  readonly listeners = new Set<Listener>();
+  constructor(public floor: Position, private capacity: number) {}
+
+  push(batch: FeedItem[]): void {
+    this.items.push(...batch);
+    const excess = this.items.length - this.capacity;
+    if (excess > 0) this.floor = this.items.splice(0, excess).at(-1)!.position;
+  }
+
+  /** The held messages after `p`; only meaningful when p >= floor. */
+  after(p: Position): FeedItem[] {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(this.items[mid]!.position, p) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.items.slice(lo);
+  }
+
+  newest(n: number): FeedItem[] {
+    return this.items.slice(-n);
+  }
+}
+
+export interface HubOptions {
+  capacity?: number;
+  render: (message: Message) => string;
+}
+
+/** Every room's feed on this replica, and the stream position the poller has reached. */
+export class Hub {
+  head: Position = START;
+  private feeds = new Map<string, RoomFeed>();
+  private capacity: number;
+  private render: (m: Message) => string;
+  delivered = 0;
+
+  constructor(opts: HubOptions) {
+    this.capacity = opts.capacity ?? 1000;
+    this.render = opts.render;
+  }
+
+  feed(room: string): RoomFeed {
+    let f = this.feeds.get(room);
+    if (!f) this.feeds.set(room, (f = new RoomFeed(this.head, this.capacity)));
+    return f;
+  }
+
+  frame(m: StoredMessage): FeedItem {
+    const data = JSON.stringify({ ...m.message, html: this.render(m.message) });
+    return { ...m, frame: `id: ${m.message.cursor}\nevent: message\ndata: ${data}\n\n` };
+  }
+
+  /** Appends one poll's rows (in stream order) and wakes each room's streams once. */
+  append(rows: StoredMessage[], head: Position): void {
+    const byRoom = new Map<string, FeedItem[]>();
+    for (const row of rows) {
+      const item = this.frame(row);
+      const list = byRoom.get(row.message.room);
+      if (list) list.push(item);
+      else byRoom.set(row.message.room, [item]);
+    }
+    for (const [room, items] of byRoom) this.feed(room).push(items);
+    this.head = head;
+    for (const [room, items] of byRoom) {
+      const feed = this.feeds.get(room)!;
+      if (feed.listeners.size === 0) continue;
+      const frames = items.map((i) => i.frame).join('');
+      for (const listener of feed.listeners) listener(items, frames);
+      this.delivered += items.length * feed.listeners.size;
+    }
+  }
+
+  streamCount(): number {
+    let n = 0;
+    for (const f of this.feeds.values()) n += f.listeners.size;
+    return n;
+  }
+}

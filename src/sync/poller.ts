@@ -1,0 +1,146 @@
+import type { Sql } from '../db/connect.ts';
+import type { Logger } from '../ops/log.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import { START, type Position } from '../messages/cursor.ts';
+import { fromRow, type MessageRow } from '../messages/message.ts';
+import type { Hub } from './feed.ts';
+
+export interface PollerOptions {
+  sql: Sql;
+  hub: Hub;
+  intervalMs: number;
+  /** Runs once per interval tick (not on wake-ups): the room list refresh. */
+  onTick?: () => Promise<void>;
+  listen: boolean;
+  batchSize?: number;
+  lagWarnMs?: number;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export interface Poller {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Poll as soon as possible; many calls while a poll runs make one more poll. */
+  wake(): void;
+  /** Milliseconds since the last successful poll (Infinity before the first). */
+  sinceLastPoll(): number;
+  /** How long the oldest committed message not yet handed out has waited, in ms. */
+  lagMs(): number;
+}
+
+const POLL_BUCKETS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
+
+/** One loop per replica, for all rooms: database load follows replicas, not browsers. */
+export function createPoller(o: PollerOptions): Poller {
+  const batch = o.batchSize ?? 500;
+  let running = false;
+  let again = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let lastOk = 0;
+  let lag = 0;
+  let lastLagCheck = 0;
+  let failures = 0;
+  let tickDue = false;
+  let unlisten: (() => Promise<void>) | null = null;
+  let current: Promise<void> = Promise.resolve();
+
+  async function pollOnce(): Promise<number> {
+    const started = performance.now();
+    const head = o.hub.head;
+    const rows = await o.sql<MessageRow[]>`
+      SELECT * FROM get_messages_after(${head.tx.toString()}::xid8, ${head.id.toString()}, ${batch})`;
+    if (rows.length > 0) {
+      const stored = rows.map(fromRow);
+      o.hub.append(stored, stored.at(-1)!.position);
+    }
+    o.metrics.observe('chat_poll_duration_ms', 'Duration of get_messages_after() polls', performance.now() - started, POLL_BUCKETS);
+    o.metrics.inc('chat_polls_total', 'Polls of get_messages_after()');
+    o.metrics.inc('chat_messages_polled_total', 'Messages read by the poller', {}, rows.length);
+    return rows.length;
+  }
+
+  async function checkLag(): Promise<void> {
+    const [row] = await o.sql<{ lag_ms: number | null }[]>`
+      SELECT (extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)::float8 AS lag_ms
+      FROM messages WHERE tx >= pg_snapshot_xmin(pg_current_snapshot())`;
+    const previous = lag;
+    lag = Math.max(0, row?.lag_ms ?? 0);
+    if (lag > (o.lagWarnMs ?? 5000) && previous <= (o.lagWarnMs ?? 5000)) {
+      o.log.warn('sync lag: committed messages are held back by an open transaction', { lagMs: Math.round(lag) });
+    }
+  }
+
+  async function run(): Promise<void> {
+    running = true;
+    try {
+      do {
+        again = false;
+        while ((await pollOnce()) === batch && !stopped);
+      } while (again && !stopped);
+      if (tickDue) {
+        tickDue = false;
+        if (o.onTick) await o.onTick();
+        if (Date.now() - lastLagCheck >= 1000) {
+          lastLagCheck = Date.now();
+          await checkLag();
+        }
+      }
+      lastOk = Date.now();
+      if (failures > 0) o.log.info('poller recovered', { failures });
+      failures = 0;
+    } catch (err) {
+      failures++;
+      if (failures === 1 || failures % 50 === 0) o.log.error('poll failed', { error: (err as Error).message, failures });
+    } finally {
+      running = false;
+    }
+    if (again && !stopped) kick(false);
+  }
+
+  function kick(tick: boolean): void {
+    if (stopped) return;
+    if (tick) tickDue = true;
+    if (running) {
+      again = true;
+      return;
+    }
+    current = run();
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    // After failures, back off up to 2 s so a database outage is not hammered.
+    const delay = failures > 0 ? Math.min(2000, o.intervalMs * 2 ** Math.min(failures, 5)) : o.intervalMs;
+    timer = setTimeout(() => {
+      kick(true);
+      current.finally(schedule);
+    }, delay);
+  }
+
+  return {
+    async start() {
+      const [head] = await o.sql<{ tx: string; id: string }[]>`SELECT * FROM get_stream_head()`;
+      o.hub.head = head ? { tx: BigInt(head.tx), id: BigInt(head.id) } : START;
+      if (o.onTick) await o.onTick();
+      lastOk = Date.now();
+      if (o.listen) {
+        const sub = await o.sql.listen('chat_messages', () => kick(false), () => kick(false));
+        unlisten = sub.unlisten;
+      }
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      while (running) await current;
+      await unlisten?.().catch(() => {});
+    },
+    wake: () => kick(false),
+    sinceLastPoll: () => (lastOk === 0 ? Infinity : Date.now() - lastOk),
+    lagMs: () => lag,
+  };
+}
+
+export type { Position };
