@@ -14,11 +14,13 @@ export interface Config {
   publicOrigin: string | null;
   rateLimitMessages: Limit;
   rateLimitSignin: Limit;
+  rateLimitRegister: Limit;
   replicaName: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   drainDelayMs: number;
   trustProxy: boolean;
   syncLagWarnMs: number;
+  feedCapacity: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -87,10 +89,12 @@ export function loadConfig(env: Env = process.env): Config {
     publicOrigin: origin(read(env, 'PUBLIC_ORIGIN')),
     rateLimitMessages: parseLimit('RATE_LIMIT_MESSAGES', read(env, 'RATE_LIMIT_MESSAGES') ?? '20/10s'),
     rateLimitSignin: parseLimit('RATE_LIMIT_SIGNIN', read(env, 'RATE_LIMIT_SIGNIN') ?? '10/5m'),
+    rateLimitRegister: parseLimit('RATE_LIMIT_REGISTER', read(env, 'RATE_LIMIT_REGISTER') ?? '20/1h'),
     replicaName: read(env, 'REPLICA_NAME') ?? hostname(),
     logLevel: logLevel as Config['logLevel'],
     drainDelayMs: int(env, 'DRAIN_DELAY_MS', 0, 0, 600_000),
     trustProxy: onOff(env, 'TRUST_PROXY', false),
     syncLagWarnMs: int(env, 'SYNC_LAG_WARN_MS', 5000, 100, 3_600_000),
+    feedCapacity: int(env, 'FEED_CAPACITY', 1000, 1, 1_000_000),
   };
 }

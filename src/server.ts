@@ -24,7 +24,7 @@ export interface Chat extends Deps {
 export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const views = createViews();
   const metrics = new Metrics({ replica: config.replicaName });
-  const hub = new Hub({ render: views.message });
+  const hub = new Hub({ render: views.message, capacity: config.feedCapacity });
   const rooms = new RoomRegistry(sql);
   const streams = new Streams({ hub, sql, log });
   const poller = createPoller({

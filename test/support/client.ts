@@ -1,0 +1,102 @@
+import type { Message } from '../../src/messages/message.ts';
+
+let users = 0;
+
+/** Signs in (registering a fresh name unless one is given) and returns the session cookie. */
+export async function signIn(base: string, name = `user${process.pid}_${++users}`, password = 'correct horse'): Promise<string> {
+  const res = await fetch(`${base}/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  if (res.status !== 200 && res.status !== 201) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+export function postJson(base: string, cookie: string, room: string, body: unknown): Promise<Response> {
+  return fetch(`${base}/rooms/${room}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ body }),
+  });
+}
+
+export interface StreamEvent { id: string; event: string; message: Message & { html: string } }
+
+export interface EventStream {
+  events: StreamEvent[];
+  status: number;
+  ended: Promise<void>;
+  /** Resolves when at least n events have arrived; rejects after timeoutMs. */
+  waitFor(n: number, timeoutMs?: number): Promise<StreamEvent[]>;
+  close(): void;
+}
+
+/** Opens /rooms/<room>/events and parses the stream as a browser's EventSource would. */
+export async function openStream(base: string, room: string, opts: { lastEventId?: string; after?: string } = {}): Promise<EventStream> {
+  const ctrl = new AbortController();
+  const qs = opts.after ? `?after=${encodeURIComponent(opts.after)}` : '';
+  const res = await fetch(`${base}/rooms/${room}/events${qs}`, {
+    headers: opts.lastEventId ? { 'last-event-id': opts.lastEventId } : {},
+    signal: ctrl.signal,
+  });
+  const events: StreamEvent[] = [];
+  const waiters = new Set<() => void>();
+  const ended = (async () => {
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body) {
+        buf += decoder.decode(chunk as Uint8Array, { stream: true });
+        let idx: number;
+        while ((idx = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, idx);
+          buf = buf.slice(idx + 2);
+          let id = '';
+          let event = 'message';
+          let data = '';
+          for (const line of block.split('\n')) {
+            if (line.startsWith('id: ')) id = line.slice(4);
+            else if (line.startsWith('event: ')) event = line.slice(7);
+            else if (line.startsWith('data: ')) data += line.slice(6);
+          }
+          if (data) events.push({ id, event, message: JSON.parse(data) });
+        }
+        for (const w of waiters) w();
+      }
+    } catch {
+      // aborted
+    }
+    for (const w of waiters) w();
+  })();
+  let done = false;
+  ended.then(() => (done = true));
+  return {
+    events,
+    status: res.status,
+    ended,
+    waitFor(n, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (events.length >= n) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(events);
+          } else if (done) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`stream ended after ${events.length} of ${n} events`));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out with ${events.length} of ${n} events`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () => ctrl.abort(),
+  };
+}
