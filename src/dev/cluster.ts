@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../db/embedded.ts';
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+export interface ReplicaProcess {
+  name: string;
+  port: number;
+  url: string;
+  proc: ChildProcess;
+  /** Lines the replica printed (JSON logs), newest last. */
+  logs: string[];
+  exited: Promise<number | null>;
+  ready(timeoutMs?: number): Promise<void>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts `node --import tsx src/main.ts` as one replica on a free port. */
+export async function spawnReplica(name: string, env: Record<string, string>, opts: { port?: number; echo?: boolean } = {}): Promise<ReplicaProcess> {
+  const port = opts.port ?? (await freePort());
+  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port), REPLICA_NAME: name },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  for (const stream of [proc.stdout!, proc.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      logs.push(line);
+      if (logs.length > 2000) logs.shift();
+      if (opts.echo) console.log(line);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    name, port, url, proc, logs, exited,
+    async ready(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (proc.exitCode !== null) throw new Error(`${name} exited (${proc.exitCode}): ${logs.slice(-5).join('\n')}`);
+        const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${name} was not ready within ${timeoutMs} ms: ${logs.slice(-5).join('\n')}`);
+    },
+    kill: (signal = 'SIGTERM') => void proc.kill(signal),
+  };
+}
