@@ -48,6 +48,8 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Started by the local swarm or a test with an IPC channel: do not outlive the parent.
+  process.on('disconnect', () => void shutdown('parent exited'));
 }
 
 main().catch((err) => {

@@ -22,7 +22,8 @@ export async function spawnReplica(name: string, env: Record<string, string>, op
   const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port), REPLICA_NAME: name },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel lets a replica notice that its parent died and stop with it.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const logs: string[] = [];
   for (const stream of [proc.stdout!, proc.stderr!]) {
