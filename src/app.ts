@@ -45,7 +45,8 @@ export function createApp(deps: Deps) {
     const started = performance.now();
     const type = c.req.header('content-type') ?? '';
     const accept = c.req.header('accept') ?? '';
-    c.set('json', c.req.path.startsWith('/api/') || type.includes('json') || (accept.includes('application/json') && !accept.includes('text/html')));
+    // Browsers ask for text/html on navigations and form posts; everyone else gets JSON errors.
+    c.set('json', c.req.path.startsWith('/api/') || type.includes('json') || !accept.includes('text/html'));
     await next();
     const route = c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
     deps.metrics.inc('chat_http_requests_total', 'HTTP requests by route and status', { method: c.req.method, route, status: String(c.res.status) });

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../support/db.ts';
+import { startReplica, type Replica } from '../support/replica.ts';
+import { openStream, postJson, signIn } from '../support/client.ts';
+
+const FEED = 10;
+
+describe('a stream resumed on another replica with Last-Event-ID', () => {
+  let a: Replica;
+  let b: Replica;
+  let cookie: string;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    // A tiny in-memory feed, so "further back" than memory is easy to reach.
+    [a, b] = await Promise.all([startReplica(db, { feedCapacity: FEED, rateLimitMessages: null }), startReplica(db, { feedCapacity: FEED, rateLimitMessages: null })]);
+    cookie = await signIn(a.url);
+  });
+  afterAll(() => Promise.all([a.close(), b.close()]));
+
+  async function postMany(room: string, n: number, tag: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await postJson(a.url, cookie, room, `${tag} ${i}`);
+      ids.push(((await res.json()) as { message: { id: string } }).message.id);
+    }
+    return ids;
+  }
+
+  it('continues from inside the in-memory window with nothing lost and nothing twice', async () => {
+    const first = await openStream(a.url, 'general');
+    const before = await postMany('general', 3, 'in-window');
+    await first.waitFor(3);
+    first.close();
+    const missed = await postMany('general', 4, 'while away');
+    const resumed = await openStream(b.url, 'general', { lastEventId: first.events.at(-1)!.id });
+    const later = await postMany('general', 2, 'after');
+    const got = await resumed.waitFor(6);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(first.events.map((e) => e.message.id)).toEqual(before);
+    expect(got.map((e) => e.message.id)).toEqual([...missed, ...later]);
+    resumed.close();
+  });
+
+  it('continues from further back than memory holds, reading the gap from the database', async () => {
+    const first = await openStream(a.url, 'help');
+    await postMany('help', 1, 'seen');
+    await first.waitFor(1);
+    first.close();
+    const missed = await postMany('help', FEED * 3, 'long away');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(b.chat.hub.feed('help').items.length).toBeLessThanOrEqual(FEED);
+    const resumed = await openStream(b.url, 'help', { lastEventId: first.events[0]!.id });
+    const later = await postMany('help', 2, 'after');
+    const got = await resumed.waitFor(missed.length + 2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.map((e) => e.message.id)).toEqual([...missed, ...later]);
+    resumed.close();
+  });
+
+  it('also resumes from ?after= when the client cannot send the header', async () => {
+    const ids = await postMany('ops', 3, 'query');
+    const s = await openStream(b.url, 'ops', { after: (await fetch(`${a.url}/api/rooms/ops/messages?limit=3`).then((r) => r.json()) as { messages: { cursor: string }[] }).messages[0]!.cursor });
+    const got = await s.waitFor(2);
+    expect(got.map((e) => e.message.id)).toEqual(ids.slice(1));
+    s.close();
+  });
+});
