@@ -8,7 +8,9 @@ export function opsRoutes(deps: Deps) {
     .get('/readyz', (c) => {
       if (deps.lifecycle.shuttingDown) return c.text('shutting down', 503);
       const since = deps.poller.sinceLastPoll();
-      if (since > freshMs) return c.text(`database not answering: last poll ${Math.round(since)} ms ago`, 503);
+      if (deps.poller.failing() || since > freshMs) {
+        return c.text(`database not answering: last good poll ${Math.round(since)} ms ago`, 503);
+      }
       return c.text('ready');
     })
     .get('/metrics', (c) => c.text(deps.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));

@@ -25,6 +25,8 @@ export interface Poller {
   wake(): void;
   /** Milliseconds since the last successful poll (Infinity before the first). */
   sinceLastPoll(): number;
+  /** Whether the latest poll failed (the database did not answer). */
+  failing(): boolean;
   /** How long the oldest committed message not yet handed out has waited, in ms. */
   lagMs(): number;
 }
@@ -139,6 +141,7 @@ export function createPoller(o: PollerOptions): Poller {
     },
     wake: () => kick(false),
     sinceLastPoll: () => (lastOk === 0 ? Infinity : Date.now() - lastOk),
+    failing: () => failures > 0,
     lagMs: () => lag,
   };
 }

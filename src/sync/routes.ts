@@ -8,7 +8,6 @@ export function streamRoutes(deps: Deps) {
   return new Hono<AppEnv>().get('/rooms/:slug/events', async (c) => {
     const slug = c.req.param('slug');
     if (!deps.rooms.get(slug)) throw new HttpError(404, `There is no room called "${slug}".`);
-    if (deps.lifecycle.shuttingDown) throw new HttpError(503, 'This replica is shutting down; reconnect.', { 'Retry-After': '1' });
     const raw = c.req.header('last-event-id') || c.req.query('after');
     const after = raw ? decodeCursor(raw) : null;
     if (raw && !after) throw new HttpError(400, 'Last-Event-ID or "after" is not a cursor this server handed out.');

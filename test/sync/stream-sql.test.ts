@@ -12,8 +12,8 @@ let author: string;
 
 beforeAll(async () => {
   sql = connect(await freshDatabase(), { max: WRITERS + 4 });
-  [{ id: room }] = await sql<{ id: number }[]>`SELECT id FROM rooms WHERE slug = 'general'`;
-  [{ id: author }] = await sql<{ id: string }[]>`INSERT INTO users (name, password_hash) VALUES ('writer', 'x') RETURNING id`;
+  room = (await sql<{ id: number }[]>`SELECT id FROM rooms WHERE slug = 'general'`)[0]!.id;
+  author = (await sql<{ id: string }[]>`INSERT INTO users (name, password_hash) VALUES ('writer', 'x') RETURNING id`)[0]!.id;
 });
 afterAll(() => sql.end());
 
@@ -85,12 +85,12 @@ describe('get_messages_after() under concurrent writers', () => {
     const [head] = await sql<{ tx: string; id: string }[]>`SELECT * FROM get_stream_head()`;
     const early = await sql.reserve();
     await early`BEGIN`;
-    const [{ id: earlyId }] = await early<{ id: string }[]>`
-      INSERT INTO messages (room_id, author_id, body) VALUES (${room}, ${author}, 'early') RETURNING id`;
-    const [{ id: lateId }] = await sql<{ id: string }[]>`
-      INSERT INTO messages (room_id, author_id, body) VALUES (${room}, ${author}, 'late') RETURNING id`;
+    const earlyId = (await early<{ id: string }[]>`
+      INSERT INTO messages (room_id, author_id, body) VALUES (${room}, ${author}, 'early') RETURNING id`)[0]!.id;
+    const lateId = (await sql<{ id: string }[]>`
+      INSERT INTO messages (room_id, author_id, body) VALUES (${room}, ${author}, 'late') RETURNING id`)[0]!.id;
 
-    const naive = await sql<{ id: string }[]>`SELECT id FROM messages WHERE id > ${BigInt(earlyId) - 1n} ORDER BY id`;
+    const naive = await sql<{ id: string }[]>`SELECT id FROM messages WHERE id > ${String(BigInt(earlyId) - 1n)} ORDER BY id`;
     expect(naive.map((r) => r.id)).toEqual([lateId]);
     const held = await sql`SELECT id FROM get_messages_after(${head!.tx}::xid8, ${head!.id}, 100)`;
     expect(held).toHaveLength(0);
