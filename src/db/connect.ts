@@ -18,6 +18,9 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
     idle_timeout: 60,
     max_lifetime: 60 * 30,
     onnotice: () => {},
+    // The default backoff grows to 20 s between attempts while the database is down, and queries
+    // wait for it: a post would hang. At most 1 s: answers stay quick and recovery prompt.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     connection: {
       application_name: 'chat',
       statement_timeout: timeoutMs,
