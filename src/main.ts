@@ -20,7 +20,7 @@ async function main() {
   const applied = await migrate(migrator).finally(() => migrator.end());
   if (applied.length > 0) log.info('migrations applied', { applied });
 
-  const sql = connect(url);
+  const sql = connect(url, { name: config.replicaName });
   const chat = createChat(config, sql, log);
   await chat.start();
   const server = await listen(chat, config.port, config.host);

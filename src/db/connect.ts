@@ -6,6 +6,8 @@ export interface ConnectOptions {
   max?: number;
   /** Milliseconds a query may wait for the database before it fails; posts answer 503 then. */
   timeoutMs?: number;
+  /** Shown in pg_stat_activity; the replica's name tells admins whose session it is. */
+  name?: string;
 }
 
 // Session limits bound the harm a stuck client of ours can do: an open transaction holds every
@@ -22,7 +24,7 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
     // wait for it: a post would hang. At most 1 s: answers stay quick and recovery prompt.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     connection: {
-      application_name: 'chat',
+      application_name: `chat ${opts.name ?? ''}`.trim().slice(0, 63),
       statement_timeout: timeoutMs,
       idle_in_transaction_session_timeout: 5000,
       lock_timeout: timeoutMs,

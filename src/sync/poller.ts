@@ -63,10 +63,17 @@ export function createPoller(o: PollerOptions): Poller {
     return rows.length;
   }
 
+  // Once a second: how long committed messages have been held back, and this replica's connections.
   async function checkLag(): Promise<void> {
-    const [row] = await o.sql<{ lag_ms: number | null }[]>`
-      SELECT (extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)::float8 AS lag_ms
-      FROM messages WHERE tx >= pg_snapshot_xmin(pg_current_snapshot())`;
+    const [row] = await o.sql<{ lag_ms: number | null; active: number; idle: number }[]>`
+      SELECT (SELECT extract(epoch FROM clock_timestamp() - min(created_at)) * 1000
+                FROM messages WHERE tx >= pg_snapshot_xmin(pg_current_snapshot()))::float8 AS lag_ms,
+             count(*) FILTER (WHERE state <> 'idle')::int AS active,
+             count(*) FILTER (WHERE state = 'idle')::int AS idle
+      FROM pg_stat_activity
+      WHERE application_name = current_setting('application_name') AND backend_type = 'client backend'`;
+    o.metrics.set('chat_db_connections', 'Connections of this replica in use (active) or idle', row?.active ?? 0, { state: 'active' });
+    o.metrics.set('chat_db_connections', 'Connections of this replica in use (active) or idle', row?.idle ?? 0, { state: 'idle' });
     const previous = lag;
     lag = Math.max(0, row?.lag_ms ?? 0);
     if (lag > (o.lagWarnMs ?? 5000) && previous <= (o.lagWarnMs ?? 5000)) {

@@ -25,7 +25,7 @@ export async function startReplica(databaseUrl: string, overrides: Partial<Confi
     pollIntervalMs: 50,
     ...overrides,
   };
-  const sql = connect(databaseUrl);
+  const sql = connect(databaseUrl, { name: config.replicaName });
   const chat = createChat(config, sql, silentLogger);
   await chat.start();
   const server = await listen(chat, 0, '127.0.0.1');
