@@ -47,8 +47,11 @@ export async function openStream(base: string, room: string, opts: { lastEventId
     const decoder = new TextDecoder();
     let buf = '';
     try {
-      for await (const chunk of res.body) {
-        buf += decoder.decode(chunk as Uint8Array, { stream: true });
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buf += decoder.decode(value, { stream: true });
         let idx: number;
         while ((idx = buf.indexOf('\n\n')) >= 0) {
           const block = buf.slice(0, idx);
