@@ -1,1 +1,154 @@
-// live updates: see issue 3
+// Progressive enhancement: every page works without this file; it adds live updates, posting
+// without a reload, local times and scrolling. No framework, no build step, no inline code (CSP).
+'use strict';
+(() => {
+  const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  const day = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+  const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+  const GROUP_MS = 5 * 60_000;
+
+  function localTime(el) {
+    const d = new Date(el.dateTime);
+    if (Number.isNaN(d.getTime())) return;
+    const today = d.toDateString() === new Date().toDateString();
+    el.textContent = today ? clock.format(d) : `${day.format(d)}, ${clock.format(d)}`;
+    el.title = full.format(d);
+  }
+  document.querySelectorAll('time[datetime]').forEach(localTime);
+
+  const room = document.querySelector('.room[data-room]');
+  if (!room) return;
+  const slug = room.dataset.room;
+  const list = document.getElementById('messages');
+  const jump = document.getElementById('jump');
+  const status = document.getElementById('status');
+  const form = room.querySelector('form.post');
+
+  // Messages by one author within a few minutes read as one block.
+  const stamp = (li) => Date.parse(li.querySelector('time')?.dateTime ?? '');
+  function group(li) {
+    const prev = li.previousElementSibling;
+    const same = prev && prev.dataset.author === li.dataset.author && stamp(li) - stamp(prev) < GROUP_MS;
+    li.classList.toggle('follow', Boolean(same));
+  }
+  list.querySelectorAll('.message').forEach(group);
+
+  const page = document.documentElement;
+  const atBottom = () => innerHeight + scrollY >= page.scrollHeight - 64;
+  const toBottom = () => { scrollTo(0, page.scrollHeight); jump.hidden = true; };
+  jump.addEventListener('click', toBottom);
+  addEventListener('scroll', () => { if (!jump.hidden && atBottom()) jump.hidden = true; }, { passive: true });
+
+  function insert(m) {
+    if (document.getElementById(`m-${m.id}`)) return;
+    const follow = atBottom();
+    const tpl = document.createElement('template');
+    tpl.innerHTML = m.html; // rendered and escaped by the server's message partial
+    const li = tpl.content.firstElementChild;
+    if (!li) return;
+    list.append(li);
+    li.querySelectorAll('time[datetime]').forEach(localTime);
+    group(li);
+    if (follow) toBottom();
+    else jump.hidden = false;
+  }
+
+  function setStatus(live) {
+    status.hidden = false;
+    status.classList.toggle('down', !live);
+    status.textContent = live ? 'Live' : 'Reconnecting…';
+  }
+
+  if (room.dataset.live === 'on') {
+    if (!location.hash || location.hash === '#latest') {
+      toBottom();
+      addEventListener('load', toBottom, { once: true });
+    }
+    // Start right after the newest message on the page: nothing between render and connect is lost.
+    let cursor = room.dataset.cursor;
+    let retryMs = 1000;
+    const connect = () => {
+      const es = new EventSource(`/rooms/${encodeURIComponent(slug)}/events?after=${encodeURIComponent(cursor)}`);
+      es.onopen = () => { retryMs = 1000; setStatus(true); };
+      es.onmessage = (e) => { cursor = e.lastEventId || cursor; insert(JSON.parse(e.data)); };
+      es.onerror = () => {
+        setStatus(false);
+        // CONNECTING: the browser retries by itself with Last-Event-ID. CLOSED (an error answer): we retry.
+        if (es.readyState !== EventSource.CLOSED) return;
+        setTimeout(connect, retryMs);
+        retryMs = Math.min(retryMs * 2, 15_000);
+      };
+    };
+    connect();
+  }
+
+  if (form) enhanceForm(form);
+
+  function enhanceForm(form) {
+    const box = form.querySelector('textarea');
+    const send = form.querySelector('button[type="submit"]');
+    const error = form.querySelector('#post-error');
+    // A draft left by a post refused for signing out survives the trip through the sign-in page.
+    const draftKey = `draft:${slug}`;
+    const store = (() => { try { return window.sessionStorage; } catch { return null; } })();
+    const saved = store?.getItem(draftKey);
+    if (saved && !box.value) box.value = saved;
+    store?.removeItem(draftKey);
+
+    const showError = (...parts) => {
+      error.replaceChildren(...parts);
+      error.hidden = parts.length === 0;
+    };
+    function explain(res, data) {
+      const wait = Number(res.headers.get('retry-after')) || 1;
+      switch (res.status) {
+        case 401: {
+          store?.setItem(draftKey, box.value);
+          const a = Object.assign(document.createElement('a'), { href: `/login?next=/rooms/${encodeURIComponent(slug)}`, textContent: 'Sign in again' });
+          return [a, ' to post; your message will wait here.'];
+        }
+        case 429: return [`You are posting too fast. Wait ${wait} s, then send again; your message is kept.`];
+        case 503: return ['The server could not take the message just now. Try again in a moment; your message is kept.'];
+        default: return [data.error || `Sending failed (${res.status}).`];
+      }
+    }
+
+    let sending = false;
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const text = box.value;
+      if (sending || !text.trim()) return;
+      sending = true;
+      send.disabled = true;
+      try {
+        const res = await fetch(form.action, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ body: text }),
+        });
+        // The message itself arrives through the event stream, like everyone else's.
+        if (res.ok) {
+          showError();
+          if (box.value === text) box.value = '';
+          // Older pages have no stream: go where the new message is.
+          if (room.dataset.live !== 'on') location.assign(`/rooms/${encodeURIComponent(slug)}#latest`);
+          toBottom();
+        } else {
+          showError(...explain(res, await res.json().catch(() => ({}))));
+        }
+      } catch {
+        showError('Could not reach the server. Check the connection and try again; your message is kept.');
+      } finally {
+        sending = false;
+        send.disabled = false;
+        box.focus();
+      }
+    });
+
+    box.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
+      e.preventDefault();
+      form.requestSubmit();
+    });
+  }
+})();

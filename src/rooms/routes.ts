@@ -21,6 +21,7 @@ export async function renderRoom(c: Ctx, deps: Deps, slug: string, status = 200,
   return page(c, deps, status, 'room', {
     title: room.title,
     room,
+    rooms: deps.rooms.all(),
     messages: shown.map((r) => r.message),
     olderCursor: more ? shown[0]!.message.cursor : null,
     live: !before,

@@ -1,0 +1,94 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, haveChromium, launchBrowser, signInWithForm, useSession, watchErrors } from '../support/browser.ts';
+import { postJson, signIn } from '../support/client.ts';
+import { freshDatabase } from '../support/db.ts';
+import { startReplica, type Replica } from '../support/replica.ts';
+
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+if (!haveChromium) console.warn(`\n!!! SKIPPING the browser tests: ${CHROMIUM} is missing (apt-get install chromium) !!!\n`);
+
+describe.skipIf(!haveChromium)('the pages without JavaScript and on a phone', () => {
+  let r: Replica;
+  let browser: Browser;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    [r, browser] = await Promise.all([startReplica(db, { replicaName: 'replica-under-test' }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await r?.close();
+  });
+
+  it('lets a person sign in, post and page through history with JavaScript off', async () => {
+    const old = await signIn(r.url, 'archivist');
+    await r.sql`INSERT INTO messages (room_id, author_id, body)
+      SELECT (SELECT id FROM rooms WHERE slug = 'help'), (SELECT id FROM users WHERE name = 'archivist'), 'old message ' || g
+      FROM generate_series(1, 55) AS g`;
+    await postJson(r.url, old, 'help', 'newest before mine');
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+
+    await signInWithForm(page, r.url, 'nojs', '/rooms/help');
+    expect(await page.locator('.who').innerText()).toContain('nojs');
+    expect(await page.locator('footer').innerText()).toContain('replica-under-test');
+    await page.getByRole('textbox', { name: /Message/ }).fill('posted by a form\nwith two lines');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const mine = page.locator('.message', { hasText: 'posted by a form' });
+    await mine.waitFor();
+    // The redirect keeps the Send button's #latest, so the page opens at the newest messages.
+    expect(new URL(page.url())).toMatchObject({ pathname: '/rooms/help', hash: '#latest' });
+    expect(await mine.evaluate((el) => el.getBoundingClientRect().bottom <= innerHeight)).toBe(true);
+    expect(await mine.locator('.body').innerText()).toBe('posted by a form\nwith two lines');
+    expect(await page.locator('.message').count()).toBe(50);
+    expect(await page.locator('time').first().innerText()).toMatch(/^\d\d:\d\d UTC$/);
+
+    await page.getByRole('link', { name: 'Older messages' }).click();
+    await page.locator('.message', { hasText: 'old message 1' }).first().waitFor();
+    expect(new URL(page.url()).searchParams.has('before')).toBe(true);
+    expect(await page.locator('.message').count()).toBe(7);
+    await page.getByRole('link', { name: 'Newest messages' }).click();
+    await mine.waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('tells a person on the sign-in page that the name is taken when the password does not match', async () => {
+    await signIn(r.url, 'taken');
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${r.url}/login`);
+    await page.getByLabel('Name').fill('taken');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/name is taken.*password does not match/);
+    expect(await page.getByLabel('Name').inputValue()).toBe('taken');
+    await context.close();
+  });
+
+  it('fits a 360 px wide phone screen, even with a long unbroken message from a long name', async () => {
+    const longName = 'a-very-long-name-of-32-chars-xyz';
+    const cookie = await signIn(r.url, longName);
+    await postJson(r.url, cookie, 'general', `https://example.com/${'unbroken'.repeat(60)}`);
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    await useSession(context, r.url, cookie);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    for (const path of ['/', '/login', '/rooms/general', '/rooms/nowhere']) {
+      await page.goto(`${r.url}${path}`);
+      if (path === '/rooms/general') await page.locator('.message', { hasText: 'unbroken' }).waitFor();
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+      // A mobile browser widens its layout viewport to fit overflowing content: both must stay at 360.
+      expect({ path, scrollWidth, innerWidth }).toEqual({ path, scrollWidth: 360, innerWidth: 360 });
+    }
+    // The 404 page's own status is the one expected console line.
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
