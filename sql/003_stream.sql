@@ -2,46 +2,44 @@
 -- every transaction still running. Plain "id > cursor" loses rows whose transaction commits after
 -- a later id was already handed out; this cannot, because no transaction below the snapshot's
 -- xmin can still add a row, and every row at or below a returned position is already visible.
-CREATE FUNCTION get_messages_after(after_tx xid8, after_id bigint, max_rows integer)
-RETURNS TABLE (tx xid8, id bigint, room text, author text, body text, created_at timestamptz)
-LANGUAGE sql STABLE AS $$
-  SELECT m.tx, m.id, r.slug, u.name, m.body, m.created_at
+-- Room functions look the room up first, so that the (room_id, tx, id) index serves them.
+CREATE VIEW stream_messages AS
+  SELECT m.tx, m.id, r.slug AS room, u.name AS author, m.body, m.created_at, m.room_id
   FROM messages m
   JOIN rooms r ON r.id = m.room_id
-  JOIN users u ON u.id = m.author_id
-  WHERE (m.tx, m.id) > (after_tx, after_id)
-    AND m.tx < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY m.tx, m.id
+  JOIN users u ON u.id = m.author_id;
+
+CREATE FUNCTION get_messages_after(after_tx xid8, after_id bigint, max_rows integer)
+RETURNS SETOF stream_messages
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM stream_messages s
+  WHERE (s.tx, s.id) > (after_tx, after_id)
+    AND s.tx < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY s.tx, s.id
   LIMIT max_rows
 $$;
 
 -- The same stream for one room, for streams resuming from before what a replica holds in memory.
 CREATE FUNCTION get_room_messages_after(room_slug text, after_tx xid8, after_id bigint, max_rows integer)
-RETURNS TABLE (tx xid8, id bigint, room text, author text, body text, created_at timestamptz)
+RETURNS SETOF stream_messages
 LANGUAGE sql STABLE AS $$
-  SELECT m.tx, m.id, r.slug, u.name, m.body, m.created_at
-  FROM messages m
-  JOIN rooms r ON r.id = m.room_id
-  JOIN users u ON u.id = m.author_id
-  WHERE r.slug = room_slug
-    AND (m.tx, m.id) > (after_tx, after_id)
-    AND m.tx < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY m.tx, m.id
+  SELECT * FROM stream_messages s
+  WHERE s.room_id = (SELECT id FROM rooms WHERE slug = room_slug)
+    AND (s.tx, s.id) > (after_tx, after_id)
+    AND s.tx < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY s.tx, s.id
   LIMIT max_rows
 $$;
 
 -- History pages: the newest rows before a cursor, newest first (callers reverse them).
 CREATE FUNCTION get_room_messages_before(room_slug text, before_tx xid8, before_id bigint, max_rows integer)
-RETURNS TABLE (tx xid8, id bigint, room text, author text, body text, created_at timestamptz)
+RETURNS SETOF stream_messages
 LANGUAGE sql STABLE AS $$
-  SELECT m.tx, m.id, r.slug, u.name, m.body, m.created_at
-  FROM messages m
-  JOIN rooms r ON r.id = m.room_id
-  JOIN users u ON u.id = m.author_id
-  WHERE r.slug = room_slug
-    AND (m.tx, m.id) < (before_tx, before_id)
-    AND m.tx < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY m.tx DESC, m.id DESC
+  SELECT * FROM stream_messages s
+  WHERE s.room_id = (SELECT id FROM rooms WHERE slug = room_slug)
+    AND (s.tx, s.id) < (before_tx, before_id)
+    AND s.tx < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY s.tx DESC, s.id DESC
   LIMIT max_rows
 $$;
 
