@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { page, type AppEnv, type Ctx, type Deps } from './http/context.ts';
+import { currentUser, page, type AppEnv, type Ctx, type Deps } from './http/context.ts';
 import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './http/errors.ts';
-import { crossSiteGuard, securityHeaders } from './http/guard.ts';
+import { crossSiteGuard, pathGuard, securityHeaders } from './http/guard.ts';
 import { MAX_BODY_BYTES } from './http/input.ts';
 import { staticRoutes } from './http/static.ts';
 import { messageRoutes } from './messages/routes.ts';
@@ -22,7 +22,7 @@ export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
 
   // Every failure becomes an answer for a person: JSON for API clients, a page for browsers.
-  const answer = (c: Ctx, err: unknown): Response => {
+  const answer = async (c: Ctx, err: unknown): Promise<Response> => {
     let status = 500;
     let message = 'Something went wrong on our side.';
     if (err instanceof HttpError) {
@@ -38,6 +38,8 @@ export function createApp(deps: Deps) {
     }
     if (c.get('json')) return c.json({ error: message }, status as 400);
     const heading = HEADINGS[status] ?? 'Error';
+    // The page header shows who is signed in; an error page must not pretend nobody is.
+    if (status !== 503) await currentUser(c, deps.sql).catch(() => null);
     return page(c, deps, status, 'error', { title: heading, heading, message });
   };
 
@@ -54,6 +56,7 @@ export function createApp(deps: Deps) {
   });
   app.use(securityHeaders(deps.config.replicaName, deps.config.publicOrigin?.startsWith('https:') ?? false));
   app.use(crossSiteGuard(deps.config.publicOrigin));
+  app.use(pathGuard());
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

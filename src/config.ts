@@ -15,6 +15,7 @@ export interface Config {
   rateLimitMessages: Limit;
   rateLimitSignin: Limit;
   rateLimitRegister: Limit;
+  rateLimitSigninAddress: Limit;
   replicaName: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   drainDelayMs: number;
@@ -90,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitMessages: parseLimit('RATE_LIMIT_MESSAGES', read(env, 'RATE_LIMIT_MESSAGES') ?? '20/10s'),
     rateLimitSignin: parseLimit('RATE_LIMIT_SIGNIN', read(env, 'RATE_LIMIT_SIGNIN') ?? '10/5m'),
     rateLimitRegister: parseLimit('RATE_LIMIT_REGISTER', read(env, 'RATE_LIMIT_REGISTER') ?? '20/1h'),
+    rateLimitSigninAddress: parseLimit('RATE_LIMIT_SIGNIN_ADDRESS', read(env, 'RATE_LIMIT_SIGNIN_ADDRESS') ?? '50/5m'),
     replicaName: read(env, 'REPLICA_NAME') ?? hostname(),
     logLevel: logLevel as Config['logLevel'],
     drainDelayMs: int(env, 'DRAIN_DELAY_MS', 0, 0, 600_000),

@@ -8,7 +8,8 @@ const FORM = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/pl
 /**
  * Refuses cross-site state changes. Like hono/csrf, a form post must prove it is same-origin by
  * Sec-Fetch-Site or Origin; unlike it, a JSON or any other post that carries those headers is
- * checked too. Clients that send neither (curl, bots) may post JSON.
+ * checked too, and a browser's Sec-Fetch-Site wins over Origin (so a sibling host, "same-site",
+ * is refused). Clients that send neither (curl, bots) may post JSON: they hold no victim's cookie.
  * Behind a TLS-terminating proxy the request's own origin is http://..., so PUBLIC_ORIGIN names it.
  */
 export function crossSiteGuard(publicOrigin: string | null): MiddlewareHandler<AppEnv> {
@@ -18,9 +19,28 @@ export function crossSiteGuard(publicOrigin: string | null): MiddlewareHandler<A
     const origin = c.req.header('origin');
     const allowed = publicOrigin ?? new URL(c.req.url).origin;
     const ok =
-      site === 'same-origin' ||
-      (origin !== undefined ? origin === allowed : site === undefined && !FORM.test(c.req.header('content-type') ?? 'text/plain'));
+      site !== undefined ? site === 'same-origin'
+      : origin !== undefined ? origin === allowed
+      : !FORM.test(c.req.header('content-type') ?? 'text/plain');
     if (!ok) throw new HttpError(403, 'Cross-site requests are refused.');
+    return next();
+  };
+}
+
+/**
+ * Refuses addresses whose path holds control characters once decoded (%00 and the like): no room,
+ * file or name contains one, and PostgreSQL refuses a NUL in text with an error instead of "not found".
+ */
+export function pathGuard(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const path = c.req.path;
+    let decoded = path;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      // Not percent-decodable: the routes see it undecoded too.
+    }
+    if (/[\x00-\x1f\x7f]/.test(decoded)) throw new HttpError(400, 'The address contains control characters.');
     return next();
   };
 }
@@ -46,6 +66,8 @@ export function securityHeaders(replica: string, hsts: boolean): MiddlewareHandl
     h.set('X-Content-Type-Options', 'nosniff');
     h.set('Referrer-Policy', 'same-origin');
     h.set('X-Frame-Options', 'DENY');
+    h.set('Cross-Origin-Opener-Policy', 'same-origin');
+    h.set('Cross-Origin-Resource-Policy', 'same-origin');
     if ((h.get('content-type') ?? '').startsWith('text/html')) h.set('Content-Security-Policy', csp);
     if (hsts) h.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   };

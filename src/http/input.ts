@@ -7,8 +7,11 @@ export interface Input { json: boolean; fields: Record<string, unknown> }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+// No prototype: a field called "__proto__" or "constructor" is just a field.
+const noPrototype = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
+
 function formFields(text: string): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
+  const fields = noPrototype();
   for (const pair of text.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
@@ -44,7 +47,7 @@ export async function readInput(c: Context): Promise<Input> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new HttpError(400, 'The JSON body must be an object.');
     }
-    return { json: true, fields: value as Record<string, unknown> };
+    return { json: true, fields: Object.assign(noPrototype(), value) };
   }
   if (type === 'application/x-www-form-urlencoded') return { json: false, fields: formFields(text) };
   if (type === 'multipart/form-data') {
@@ -54,7 +57,7 @@ export async function readInput(c: Context): Promise<Input> {
     } catch {
       throw new HttpError(400, 'The multipart form could not be read.');
     }
-    const fields: Record<string, unknown> = {};
+    const fields = noPrototype();
     for (const [k, v] of form) if (!(k in fields)) fields[k] = typeof v === 'string' ? v : null;
     return { json: false, fields };
   }

@@ -14,35 +14,74 @@ export function checkCredentials(name: string, password: string): void {
   if (length < 8 || length > 256) throw new HttpError(400, 'A password is 8 to 256 characters.');
 }
 
-function tooMany(waitMs: number): HttpError {
-  const seconds = Math.ceil(waitMs / 1000);
-  return new HttpError(429, `Too many failed sign-ins for this name. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
+export interface SignInLimits {
+  /** Failed sign-ins per name. */
+  name: Limit;
+  /** Failed sign-ins per client address, whatever the names. */
+  address: Limit;
+  /** Names registered per client address. */
+  register: Limit;
 }
 
+interface Counter { key: string; limit: Limit; what: string }
+
 /**
- * Signs in, or registers when the name is free. Failed attempts per name are counted in the
- * database, so the limit holds whichever replica a guess reaches.
+ * Counts one attempt against every counter, all or none, in the database (so the limits hold
+ * whichever replica an attempt reaches), and answers 429 when one is used up. Returns the keys
+ * taken, to give back if the attempt turns out not to count.
  */
-export async function signIn(sql: Sql, name: string, password: string, limit: Limit): Promise<{ user: User; created: boolean }> {
-  const key = `signin:${name.toLowerCase()}`;
-  if (limit) {
-    const [row] = await sql<{ wait: number }[]>`SELECT rate_wait(${key}, ${limit.max}, ${limit.windowMs}) AS wait`;
-    if (row!.wait > 0) throw tooMany(row!.wait);
+async function take(sql: Sql, counters: Counter[]): Promise<string[]> {
+  const live = counters.filter((k): k is Counter & { limit: NonNullable<Limit> } => k.limit !== null);
+  if (live.length === 0) return [];
+  const [row] = await sql<{ blocked: number; wait_ms: number }[]>`
+    SELECT * FROM rate_take(${live.map((k) => k.key)}::text[], ${live.map((k) => k.limit.max)}::int[], ${live.map((k) => k.limit.windowMs)}::int[])`;
+  if (row!.blocked > 0) {
+    const seconds = Math.ceil(row!.wait_ms / 1000);
+    throw new HttpError(429, `Too many ${live[row!.blocked - 1]!.what}. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
   }
-  const [existing] = await sql<{ id: string; name: string; password_hash: string }[]>`
-    SELECT id, name, password_hash FROM users WHERE lower(name) = lower(${name})`;
+  return live.map((k) => k.key);
+}
+
+async function give(sql: Sql, keys: string[]): Promise<void> {
+  if (keys.length > 0) await sql`SELECT rate_give(${keys}::text[])`;
+}
+
+const findUser = async (sql: Sql, name: string) =>
+  (await sql<{ id: string; name: string; password_hash: string }[]>`
+    SELECT id, name, password_hash FROM users WHERE lower(name) = lower(${name})`)[0];
+
+/**
+ * Signs in, or registers when the name is free. The attempt is counted before the password is
+ * checked and given back when it succeeds, so only failures use up the limits.
+ */
+export async function signIn(sql: Sql, name: string, password: string, address: string, limits: SignInLimits): Promise<{ user: User; created: boolean }> {
+  const attempt = await take(sql, [
+    { key: `signin-addr:${address}`, limit: limits.address, what: 'failed sign-ins from your address' },
+    { key: `signin:${name.toLowerCase()}`, limit: limits.name, what: 'failed sign-ins for this name' },
+  ]);
+  let existing = await findUser(sql, name);
   if (!existing) {
+    // Refused for want of a free registration, the attempt was no guess: it does not count.
+    const registration = await take(sql, [{ key: `register:${address}`, limit: limits.register, what: 'new names registered from your address' }])
+      .catch(async (err: unknown) => {
+        await give(sql, attempt);
+        throw err;
+      });
     const passwordHash = await hashPassword(password);
     const [created] = await sql<User[]>`
       INSERT INTO users (name, password_hash) VALUES (${name}, ${passwordHash})
       ON CONFLICT (lower(name)) DO NOTHING RETURNING id, name`;
-    if (created) return { user: created, created: true };
+    if (created) {
+      await give(sql, attempt);
+      return { user: created, created: true };
+    }
     // Someone registered the name at the same moment: check the password against theirs.
-    return signIn(sql, name, password, limit);
+    await give(sql, registration);
+    existing = await findUser(sql, name);
   }
-  if (await verifyPassword(password, existing.password_hash)) {
+  if (existing && (await verifyPassword(password, existing.password_hash))) {
+    await give(sql, attempt);
     return { user: { id: existing.id, name: existing.name }, created: false };
   }
-  if (limit) await sql`SELECT rate_hit(${key}, ${limit.max}, ${limit.windowMs})`;
   throw new HttpError(401, 'That name is taken, and the password does not match it.');
 }

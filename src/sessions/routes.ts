@@ -3,13 +3,25 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { page, SESSION_COOKIE, type AppEnv, type Ctx, type Deps } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import { readInput, textField, type Input } from '../http/input.ts';
-import { checkCredentials, signIn } from './accounts.ts';
-import { createSession, endSession, SESSION_DAYS } from './store.ts';
+import { clientAddress } from '../http/client-address.ts';
+import { checkCredentials, signIn, type SignInLimits } from './accounts.ts';
+import { createSession, endSession, forgetExpired, SESSION_DAYS } from './store.ts';
 
-/** Only a same-site path: "/x" but not "//evil.example" or "/\evil.example". */
+const HERE = 'http://here.invalid';
+
+// The characters a URL path, query and fragment may hold (RFC 3986), so no white space (browsers
+// drop tabs and line breaks: "/\t/evil" becomes "//evil"), no "\" (read as "/") and nothing a
+// Location header cannot carry.
+const URL_CHARS = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#[\]]*$/;
+
+/** Only a path on this site: "/x" but not "//evil.example", "/\evil.example" or "https://evil". */
 export function safeNext(raw: unknown): string {
-  if (typeof raw !== 'string' || !/^\/(?![/\\])[^\s]*$/.test(raw) || raw.length > 512) return '/';
-  return raw;
+  if (typeof raw !== 'string' || raw.length > 512 || !URL_CHARS.test(raw) || raw.startsWith('//')) return '/';
+  try {
+    return new URL(raw, HERE).origin === HERE ? raw : '/';
+  } catch {
+    return '/';
+  }
 }
 
 function secure(c: Ctx, deps: Deps): boolean {
@@ -17,8 +29,11 @@ function secure(c: Ctx, deps: Deps): boolean {
 }
 
 export function sessionRoutes(deps: Deps) {
+  const { config } = deps;
+  const limits: SignInLimits = { name: config.rateLimitSignin, address: config.rateLimitSigninAddress, register: config.rateLimitRegister };
+  const longestWindowMs = Math.max(...[config.rateLimitMessages, ...Object.values(limits)].map((l) => l?.windowMs ?? 0));
   const loginPage = (c: Ctx, status: number, data: { error?: string; next?: string; name?: string }) =>
-    page(c, deps, status, 'login', { title: 'Sign in', next: safeNext(data.next ?? c.req.query('next')), ...data });
+    page(c, deps, status, 'login', { title: 'Sign in', ...data, next: safeNext(data.next ?? c.req.query('next')) });
 
   return new Hono<AppEnv>()
     .get('/login', (c) => loginPage(c, 200, {}))
@@ -29,11 +44,13 @@ export function sessionRoutes(deps: Deps) {
         const name = textField(input, 'name').trim();
         const password = textField(input, 'password');
         checkCredentials(name, password);
-        const { user, created } = await signIn(deps.sql, name, password, deps.config.rateLimitSignin);
+        const { user, created } = await signIn(deps.sql, name, password, clientAddress(c, config.trustProxy), limits);
         // A fresh token on every sign-in: a token planted before sign-in is worth nothing after.
         const old = getCookie(c, SESSION_COOKIE);
         if (old) await endSession(deps.sql, old);
         const token = await createSession(deps.sql, user.id);
+        // Now and then, not on a timer: replicas share no scheduler, and sign-ins are what add rows.
+        if (Math.random() < 1 / 64) await forgetExpired(deps.sql, longestWindowMs);
         setCookie(c, SESSION_COOKIE, token, {
           httpOnly: true,
           sameSite: 'Lax',

@@ -3,14 +3,23 @@ import type { Sql } from '../db/connect.ts';
 
 export interface User { id: string; name: string }
 
+/** Absolute lifetime of a session, from sign-in. */
 export const SESSION_DAYS = 30;
+/** A session unused this long has ended. */
 export const IDLE_DAYS = 7;
+/** Live sessions per user: the oldest ends when one more begins, so a sign-in loop cannot fill the table. */
+export const MAX_SESSIONS_PER_USER = 20;
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
 
 /** A new 256-bit token; only its hash is stored. */
 export async function createSession(sql: Sql, userId: string): Promise<string> {
   const token = randomBytes(32).toString('base64url');
+  await sql`
+    DELETE FROM sessions WHERE user_id = ${userId} AND token_hash NOT IN (
+      SELECT token_hash FROM sessions
+      WHERE user_id = ${userId} AND expires_at > now() AND last_seen_at > now() - make_interval(days => ${IDLE_DAYS})
+      ORDER BY created_at DESC LIMIT ${MAX_SESSIONS_PER_USER - 1})`;
   await sql`
     INSERT INTO sessions (token_hash, user_id, expires_at)
     VALUES (${hash(token)}, ${userId}, now() + make_interval(days => ${SESSION_DAYS}))`;
@@ -34,4 +43,9 @@ export async function findSession(sql: Sql, token: string): Promise<User | null>
 
 export async function endSession(sql: Sql, token: string): Promise<void> {
   await sql`DELETE FROM sessions WHERE token_hash = ${hash(token)}`;
+}
+
+/** Deletes ended sessions and rate counters whose window closed before the longest one configured. */
+export async function forgetExpired(sql: Sql, longestWindowMs: number): Promise<void> {
+  await sql`SELECT forget_expired(${IDLE_DAYS}, ${Math.ceil(longestWindowMs)})`;
 }

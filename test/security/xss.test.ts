@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStream, postJson, signIn } from '../support/client.ts';
+import { freshDatabase } from '../support/db.ts';
+import { startReplica, type Replica } from '../support/replica.ts';
+import { postForm, renderedAsText, XSS_PAYLOADS } from './helpers.ts';
+
+const clean = { missing: [], leftover: [] };
+// Everything hostile stored so far: any page may show any of it.
+const stored: string[] = [];
+const PAGE = { accept: 'text/html' };
+const html = async (url: string, headers: Record<string, string> = {}) => (await fetch(url, { headers: { ...PAGE, ...headers } })).text();
+
+describe('hostile text', () => {
+  let r: Replica;
+  let cookie: string;
+  beforeAll(async () => {
+    r = await startReplica(await freshDatabase(), { rateLimitMessages: null });
+    cookie = await signIn(r.url);
+  });
+  afterAll(() => r.close());
+
+  it('is shown as text on the room page, in the live stream and on history pages', async () => {
+    const stream = await openStream(r.url, 'general');
+    for (const p of XSS_PAYLOADS) expect((await postJson(r.url, cookie, 'general', p)).status).toBe(201);
+    stored.push(...XSS_PAYLOADS);
+    const last = (await (await postJson(r.url, cookie, 'general', 'the end')).json()) as { message: { cursor: string } };
+    const events = (await stream.waitFor(XSS_PAYLOADS.length + 1)).slice(0, XSS_PAYLOADS.length);
+    stream.close();
+
+    expect(events.map((e) => e.message.body)).toEqual(XSS_PAYLOADS);
+    expect(renderedAsText(events.map((e) => e.message.html).join('\n'), XSS_PAYLOADS)).toEqual(clean);
+    expect(renderedAsText(await html(`${r.url}/rooms/general`), XSS_PAYLOADS)).toEqual(clean);
+    expect(renderedAsText(await html(`${r.url}/rooms/general`, { cookie }), XSS_PAYLOADS)).toEqual(clean);
+    const history = await html(`${r.url}/rooms/general?before=${last.message.cursor}`);
+    expect(history).not.toContain('the end');
+    expect(renderedAsText(history, XSS_PAYLOADS)).toEqual(clean);
+  });
+
+  it('cannot forge events in the stream with line breaks', async () => {
+    const stream = await openStream(r.url, 'off-topic');
+    const forged = 'x\n\nid: 0-0\nevent: message\ndata: {"body":"forged","author":"admin"}\n\nretry: 1\n\ny';
+    expect((await postJson(r.url, cookie, 'off-topic', forged)).status).toBe(201);
+    expect((await postJson(r.url, cookie, 'off-topic', 'after')).status).toBe(201);
+    const events = await stream.waitFor(2);
+    stream.close();
+    expect(events.map((e) => e.message.body)).toEqual([forged, 'after']);
+    expect(events[0]!.id).not.toBe('0-0');
+  });
+
+  it('in a room title and topic, put there by an admin, is shown as text', async () => {
+    const title = '<img src=x onerror=alert(1)>';
+    const topic = '"><script>alert(1)</script>';
+    stored.push(title, topic);
+    await r.sql`INSERT INTO rooms (slug, title, topic, position) VALUES ('hostile', ${title}, ${topic}, 999)`;
+    await expect.poll(async () => (await fetch(`${r.url}/rooms/hostile`)).status, { timeout: 5000 }).toBe(200);
+    expect(renderedAsText(await html(`${r.url}/`), [title, topic])).toEqual(clean);
+    expect(renderedAsText(await html(`${r.url}/rooms/hostile`), [title, topic])).toEqual(clean);
+    expect(renderedAsText(await html(`${r.url}/rooms/general`), [title], stored)).toEqual(clean);
+  });
+
+  it('echoed back in error pages, the sign-in form and a rejected draft is shown as text', async () => {
+    const slug = '<svg onload=alert(1)>';
+    const notFound = await fetch(`${r.url}/rooms/${encodeURIComponent(slug)}`, { headers: PAGE });
+    expect(notFound.status).toBe(404);
+    expect(renderedAsText(await notFound.text(), [slug], stored)).toEqual(clean);
+
+    const name = '"><svg onload=alert(1)>';
+    const login = await postForm(r.url, '/session', { name, password: 'whatever1', next: '/"><script>alert(1)</script>' }, { origin: r.url });
+    expect(login.status).toBe(400);
+    expect(renderedAsText(await login.text(), [name], stored)).toEqual(clean);
+    const next = '/rooms/general?x="><script>alert(1)</script>';
+    expect(renderedAsText(await html(`${r.url}/login?next=${encodeURIComponent(next)}`), [], stored)).toEqual(clean);
+
+    const draft = `</textarea><script>alert(1)</script>${'x'.repeat(4001)}`;
+    const rejected = await postForm(r.url, '/rooms/general/messages', { body: draft }, { origin: r.url, cookie });
+    expect(rejected.status).toBe(400);
+    expect(renderedAsText(await rejected.text(), [draft], stored)).toEqual(clean);
+  });
+
+  it('could not run inline even if it got through: the policy forbids inline script and the pages need none', async () => {
+    for (const path of ['/', '/rooms/general', '/login', '/rooms/nowhere']) {
+      const res = await fetch(`${r.url}${path}`, { headers: { ...PAGE, cookie } });
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/script-src 'self'/);
+      expect(csp).toMatch(/object-src 'none'/);
+      expect(csp).toMatch(/base-uri 'none'/);
+      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+      // Text is escaped (no "<" in it), so whatever looks like a tag is one.
+      const tags = (await res.text()).match(/<[a-z][^>]*>/gi) ?? [];
+      expect(tags.filter((t) => /^<script\b/i.test(t) && !/\ssrc=/i.test(t))).toEqual([]);
+      expect(tags.filter((t) => /\s(on[a-z]+|style)\s*=|javascript:/i.test(t))).toEqual([]);
+    }
+  });
+});
