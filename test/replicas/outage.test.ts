@@ -1,33 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../src/db/connect.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import type { EmbeddedPostgres } from '../../src/db/embedded.ts';
 import { spawnReplica, type ReplicaProcess } from '../../src/dev/cluster.ts';
 import { openStream, postJson, signIn } from '../support/client.ts';
+import { privateCluster } from '../support/db.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a database outage', () => {
-  let dir: string;
+  let cluster: Awaited<ReturnType<typeof privateCluster>>;
   let pg: EmbeddedPostgres;
   let replicas: ReplicaProcess[];
   beforeAll(async () => {
     // Its own PostgreSQL, because this test stops it.
-    dir = mkdtempSync(path.join(tmpdir(), 'chat-outage-'));
-    pg = await startEmbeddedPostgres({ dataDir: dir });
-    const sql = connect(pg.url, { max: 1 });
-    await migrate(sql);
-    await sql.end();
+    cluster = await privateCluster();
+    pg = cluster.pg;
     replicas = await Promise.all(['out-1', 'out-2'].map((n) => spawnReplica(n, { DATABASE_URL: pg.url, RATE_LIMIT_MESSAGES: 'off', LOG_LEVEL: 'warn' })));
     await Promise.all(replicas.map((r) => r.ready()));
   });
   afterAll(async () => {
     for (const r of replicas) r.kill('SIGKILL');
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.stop();
   });
 
   it('answers posts with a quick 503, then every replica recovers by itself and delivers everything it accepted', async () => {

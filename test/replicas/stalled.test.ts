@@ -3,13 +3,14 @@ import { connect, type Sql } from '../../src/db/connect.ts';
 import { createLogger } from '../../src/ops/log.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createChat, listen, type Chat } from '../../src/server.ts';
-import { freshDatabase } from '../support/db.ts';
+import { privateCluster } from '../support/db.ts';
 import { openStream, postJson, signIn } from '../support/client.ts';
 import type { Server } from 'node:http';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a write transaction left open elsewhere', () => {
+  let cluster: Awaited<ReturnType<typeof privateCluster>>;
   let db: string;
   let sql: Sql;
   let chat: Chat;
@@ -17,7 +18,9 @@ describe('a write transaction left open elsewhere', () => {
   let base: string;
   const lines: string[] = [];
   beforeAll(async () => {
-    db = await freshDatabase();
+    // Its own PostgreSQL: the open transaction below would hold back every database in the cluster.
+    cluster = await privateCluster();
+    db = cluster.url;
     sql = connect(db);
     const config = { ...loadConfig({}), pollIntervalMs: 50, syncLagWarnMs: 500, rateLimitMessages: null, replicaName: 'lag' };
     chat = createChat(config, sql, createLogger('lag', 'info', (l) => lines.push(l)));
@@ -30,6 +33,7 @@ describe('a write transaction left open elsewhere', () => {
     server.closeAllConnections();
     server.close();
     await sql.end();
+    await cluster.stop();
   });
 
   it('holds messages back, but not silently: the lag shows in /metrics and a warning is logged, and all arrive once it ends', async () => {
