@@ -11,7 +11,7 @@ export function streamRoutes(deps: Deps) {
     const raw = c.req.header('last-event-id') || c.req.query('after');
     const after = raw ? decodeCursor(raw) : null;
     if (raw && !after) throw new HttpError(400, 'Last-Event-ID or "after" is not a cursor this server handed out.');
-    await deps.streams.serve(c.env.outgoing, slug, after, { 'x-replica': deps.config.replicaName });
+    await deps.streams.serve(c.env.outgoing, slug, after, { 'x-replica': deps.config.replicaName, 'x-content-type-options': 'nosniff' });
     // The response was written straight to the socket: tell the adapter not to send another.
     return RESPONSE_ALREADY_SENT;
   });
