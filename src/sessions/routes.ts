@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { page, SESSION_COOKIE, type AppEnv, type Ctx, type Deps } from '../http/context.ts';
+import { currentUser, page, SESSION_COOKIE, type AppEnv, type Ctx, type Deps } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import { readInput, textField, type Input } from '../http/input.ts';
 import { clientAddress } from '../http/client-address.ts';
@@ -36,7 +36,11 @@ export function sessionRoutes(deps: Deps) {
     page(c, deps, status, 'login', { title: 'Sign in', ...data, next: safeNext(data.next ?? c.req.query('next')) });
 
   return new Hono<AppEnv>()
-    .get('/login', (c) => loginPage(c, 200, {}))
+    .get('/login', async (c) => {
+      // Someone already signed in sees who they are in the header, not a stale "Sign in".
+      await currentUser(c, deps.sql).catch(() => null);
+      return loginPage(c, 200, {});
+    })
     .post('/session', async (c) => {
       const input: Input = await readInput(c);
       const next = safeNext(input.fields.next);
