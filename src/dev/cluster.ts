@@ -18,9 +18,14 @@ export interface ReplicaProcess {
 }
 
 /** Starts `node --import tsx src/main.ts` as one replica on a free port. */
-export async function spawnReplica(name: string, env: Record<string, string>, opts: { port?: number; echo?: boolean } = {}): Promise<ReplicaProcess> {
+/** `nodeArgs` go before the script, e.g. --cpu-prof (which NODE_OPTIONS refuses). */
+export async function spawnReplica(
+  name: string,
+  env: Record<string, string>,
+  opts: { port?: number; echo?: boolean; nodeArgs?: string[] } = {},
+): Promise<ReplicaProcess> {
   const port = opts.port ?? (await freePort());
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', MAIN], {
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port), REPLICA_NAME: name },
     // The IPC channel lets a replica notice that its parent died and stop with it.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -1,0 +1,136 @@
+import { request, type ClientRequest } from 'node:http';
+import { seqOf, type Ledger } from './ledger.ts';
+
+/** One SSE reader, parsing only what the bench needs: the cursor and the sequence number in the body. */
+export class SseClient {
+  /** How many copies of each sequence number arrived (index: seq). */
+  counts = new Uint8Array(64);
+  received = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  ended = false;
+  private lastTx = -1;
+  private lastId = -1;
+  private buf = '';
+  private req: ClientRequest | null = null;
+
+  constructor(readonly replica: number, readonly room: string, private ledger: Ledger) {}
+
+  /** Resolves once the response headers arrived: from then on the stream is subscribed. */
+  open(base: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const url = new URL(`/rooms/${this.room}/events`, base);
+      // agent: false gives every stream its own connection, without a pool limit.
+      const req = request(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return reject(new Error(`stream ${this.room} on replica ${this.replica}: HTTP ${res.statusCode}`));
+        }
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => this.feed(chunk));
+        res.on('close', () => (this.ended = true));
+        resolve();
+      });
+      req.on('error', (err) => {
+        this.ended = true;
+        reject(err);
+      });
+      req.end();
+      this.req = req;
+    });
+  }
+
+  close(): void {
+    this.req?.destroy();
+  }
+
+  count(seq: number): number {
+    return this.counts[seq] ?? 0;
+  }
+
+  private feed(chunk: string): void {
+    const at = performance.now();
+    this.buf += chunk;
+    let idx: number;
+    while ((idx = this.buf.indexOf('\n\n')) >= 0) {
+      const frame = this.buf.slice(0, idx);
+      this.buf = this.buf.slice(idx + 2);
+      if (frame.startsWith('id: ')) this.event(frame, at);
+    }
+  }
+
+  private event(frame: string, at: number): void {
+    // The cursor is "<tx>-<id>" in base 36 (src/messages/cursor.ts); numbers are exact far beyond a bench's ids.
+    const dash = frame.indexOf('-', 4);
+    const tx = parseInt(frame.slice(4, dash), 36);
+    const id = parseInt(frame.slice(dash + 1, frame.indexOf('\n')), 36);
+    const later = tx > this.lastTx || (tx === this.lastTx && id > this.lastId);
+    const seq = seqOf(frame);
+    this.received++;
+    const n = seq === null ? 0 : this.bump(seq);
+    if (n > 0) this.duplicates++;
+    else if (!later) this.outOfOrder++;
+    if (later) {
+      this.lastTx = tx;
+      this.lastId = id;
+    }
+    if (seq !== null && n === 0) this.ledger.arrived(seq, this.replica, at);
+  }
+
+  /** Counts one more copy of seq; returns how many there were before. */
+  private bump(seq: number): number {
+    if (seq >= this.counts.length) {
+      const grown = new Uint8Array(Math.max(seq + 1, this.counts.length * 2));
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    const n = this.counts[seq]!;
+    if (n < 255) this.counts[seq] = n + 1;
+    return n;
+  }
+}
+
+/** Client i reads room i mod rooms on replica (i div rooms) mod replicas: every room on every replica. */
+export async function openClients(
+  count: number, rooms: string[], bases: string[], ledger: Ledger, parallel = 200,
+): Promise<SseClient[]> {
+  const clients = Array.from({ length: count }, (_, i) =>
+    new SseClient(Math.floor(i / rooms.length) % bases.length, rooms[i % rooms.length]!, ledger));
+  for (let i = 0; i < clients.length; i += parallel) {
+    await Promise.all(clients.slice(i, i + parallel).map((c) => c.open(bases[c.replica]!)));
+  }
+  return clients;
+}
+
+export function closeClients(clients: SseClient[]): void {
+  for (const c of clients) c.close();
+}
+
+export interface Delivery { lost: number; duplicates: number; outOfOrder: number; ended: number }
+
+/** Compares what each client got with the accepted posts for its room. */
+export function checkDelivery(clients: SseClient[], ledger: Ledger): Delivery {
+  const byRoom = new Map<string, number[]>();
+  for (const p of ledger.accepted()) {
+    const list = byRoom.get(p.room) ?? [];
+    list.push(p.seq);
+    byRoom.set(p.room, list);
+  }
+  const d: Delivery = { lost: 0, duplicates: 0, outOfOrder: 0, ended: 0 };
+  for (const c of clients) {
+    for (const seq of byRoom.get(c.room) ?? []) if (c.count(seq) === 0) d.lost++;
+    d.duplicates += c.duplicates;
+    d.outOfOrder += c.outOfOrder;
+    if (c.ended) d.ended++;
+  }
+  return d;
+}
+
+/** Waits until every client holds every accepted post of its room, or the time is up. */
+export async function drain(clients: SseClient[], ledger: Ledger, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (ledger.pending > 0 && performance.now() < deadline) await sleep(20);
+  while (performance.now() < deadline && checkDelivery(clients, ledger).lost > 0) await sleep(100);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
