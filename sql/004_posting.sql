@@ -21,19 +21,6 @@ BEGIN
 END
 $$;
 
--- How long a key must wait before its next hit is allowed, without counting one.
-CREATE FUNCTION rate_wait(p_key text, p_max integer, p_window_ms integer)
-RETURNS integer
-LANGUAGE sql STABLE AS $$
-  SELECT coalesce((
-    SELECT greatest(1, ceil(extract(epoch FROM rc.window_start + make_interval(secs => p_window_ms / 1000.0) - clock_timestamp()) * 1000))::integer
-    FROM rate_counters rc
-    WHERE rc.key = p_key
-      AND rc.hits >= p_max
-      AND rc.window_start > clock_timestamp() - make_interval(secs => p_window_ms / 1000.0)
-  ), 0)
-$$;
-
 -- Posting is one round trip: the room check, the shared rate limit, the insert and the wake-up hint.
 -- NOTIFY is delivered at commit, so a replica woken by it can already see the row.
 CREATE FUNCTION post_message(p_room text, p_author bigint, p_body text, p_max integer, p_window_ms integer)

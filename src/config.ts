@@ -60,8 +60,9 @@ export function parseLimit(name: string, raw: string): Limit {
   const m = /^(\d+)\s*\/\s*(\d*)\s*(ms|s|m|h)$/.exec(raw.trim());
   const max = Number(m?.[1]);
   const windowMs = Number(m?.[2] || 1) * (UNITS[m?.[3] ?? ''] ?? NaN);
-  if (!m || !(max > 0) || !(windowMs > 0)) {
-    throw new Error(`${name} must look like "20/10s" (count/window, units ms s m h) or "off", got "${raw}"`);
+  // The database counts in 32-bit integers.
+  if (!m || !(max > 0) || !(windowMs > 0) || max > 1_000_000 || windowMs > 2 ** 31 - 1) {
+    throw new Error(`${name} must look like "20/10s" (count/window, units ms s m h, at most 596h) or "off", got "${raw}"`);
   }
   return { max, windowMs };
 }

@@ -8,9 +8,14 @@ import type { Logger } from './ops/log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { RoomRegistry } from './rooms/registry.ts';
 import { Hub } from './sync/feed.ts';
+import { pageBefore } from './messages/history.ts';
+import { createNotifier } from './sync/notify.ts';
 import { createPoller } from './sync/poller.ts';
 import { Streams } from './sync/streams.ts';
 import { createViews } from './views.ts';
+
+// Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
+const SEED_SIZE = 200;
 
 export interface Chat extends Deps {
   app: ReturnType<typeof createApp>;
@@ -33,16 +38,24 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     listen: config.syncNotify,
     lagWarnMs: config.syncLagWarnMs,
     onTick: () => rooms.refresh(),
+    onStart: async () => {
+      const upToHead = { tx: hub.head.tx, id: hub.head.id + 1n };
+      for (const room of rooms.all()) {
+        const rows = await pageBefore(sql, room.slug, upToHead, SEED_SIZE);
+        hub.seed(room.slug, rows, rows.length < SEED_SIZE);
+      }
+    },
   });
+  const notifier = createNotifier(sql, config.syncNotify, log);
   const lifecycle = { shuttingDown: false };
   metrics.collect(() => {
     metrics.set('chat_open_streams', 'Open event streams on this replica', streams.size);
     metrics.set('chat_sync_lag_ms', 'How long the oldest committed message not yet handed out has waited', poller.lagMs());
     metrics.set('chat_last_poll_age_ms', 'Milliseconds since the last successful poll', Math.min(poller.sinceLastPoll(), 1e9));
-    metrics.set('chat_messages_delivered_total', 'Message deliveries to streams (messages x streams)', hub.delivered);
+    metrics.set('chat_messages_delivered', 'Message deliveries to streams so far (messages x streams)', hub.delivered);
     metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
   });
-  const deps: Deps = { config, sql, hub, rooms, streams, poller, views, log, metrics, lifecycle };
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle };
   const app = createApp(deps);
   return {
     ...deps,
@@ -58,12 +71,15 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
 
 export function listen(chat: Chat, port: number, host: string): Promise<Server> {
   const server = createServer(getRequestListener(chat.app.fetch));
-  // Streams live for hours; the default request timeout would cut them.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
-  server.keepAliveTimeout = 65_000;
+  // Longer than Traefik's idle timeout for backend connections (90 s), so the proxy never reuses a
+  // connection this side has just closed.
+  server.keepAliveTimeout = 95_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      server.on('error', (err) => chat.log.error('server error', { error: err.message }));
+      resolve(server);
+    });
   });
 }

@@ -26,7 +26,10 @@ export function createBalancer(backends: () => Backend[]): Server {
             up.pipe(res);
           },
         );
-        upstream.on('error', () => (res.headersSent ? res.destroy() : tryBackend(attempt + 1)));
+        // Only a refused connection is safe to retry: anything later may have been a post that was stored.
+        upstream.on('error', (err: NodeJS.ErrnoException) =>
+          err.code === 'ECONNREFUSED' && !res.headersSent ? tryBackend(attempt + 1) : res.destroy(),
+        );
         res.on('close', () => upstream.destroy());
         upstream.end(Buffer.concat(body));
       };

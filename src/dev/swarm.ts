@@ -30,7 +30,12 @@ async function launch(i: number, port?: number): Promise<void> {
   r.exited.then((code) => {
     if (stopping) return;
     say(`${r.name} died (exit ${code}); the entry skips it; restarting it in 2 s`);
-    setTimeout(() => void launch(i, r.port).then(() => say(`${r.name} is back on :${r.port}`)), 2000);
+    setTimeout(() => {
+      launch(i, r.port).then(
+        () => say(`${r.name} is back on :${r.port}`),
+        (err: Error) => say(`${r.name} did not come back: ${err.message}`),
+      );
+    }, 2000);
   });
   await r.ready();
 }

@@ -8,6 +8,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import type { RoomRegistry } from '../rooms/registry.ts';
 import { findSession, type User } from '../sessions/store.ts';
 import type { Hub } from '../sync/feed.ts';
+import type { Notifier } from '../sync/notify.ts';
 import type { Poller } from '../sync/poller.ts';
 import type { Streams } from '../sync/streams.ts';
 import type { Views } from '../views.ts';
@@ -19,6 +20,7 @@ export interface Deps {
   rooms: RoomRegistry;
   streams: Streams;
   poller: Poller;
+  notifier: Notifier;
   views: Views;
   log: Logger;
   metrics: Metrics;

@@ -19,8 +19,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   if (typeof code !== 'string') return false;
   if (DB_CODES.has(code)) return true;
-  // SQLSTATE classes: 08 connection, 53 resources, 57 operator intervention (shutdown, timeouts).
-  return /^(08|53|57)[0-9A-Z]{3}$/.test(code);
+  // SQLSTATE classes: 08 connection, 53 resources, 57 operator intervention (shutdown, timeouts),
+  // 40 serialization failure or deadlock, and 55P03 a lock not granted in time: all worth a retry.
+  return /^(08|53|57|40)[0-9A-Z]{3}$/.test(code) || code === '55P03';
 }
 
 export const UNAVAILABLE = 'The database is not answering right now. Nothing was lost; try again in a moment.';

@@ -7,7 +7,8 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { pageAfter, pageBefore } from './history.ts';
 import { cleanBody, postMessage } from './post.ts';
 
-function cursorParam(raw: string | undefined, name: string) {
+/** A cursor from a query or header, or null when absent; 400 when it is not one of ours. */
+export function cursorParam(raw: string | undefined, name: string) {
   if (raw === undefined) return null;
   const p = decodeCursor(raw);
   if (!p) throw new HttpError(400, `"${name}" is not a cursor this server handed out.`);
@@ -27,6 +28,9 @@ export function messageRoutes(deps: Deps) {
       try {
         const message = await postMessage(deps.sql, slug, user, cleanBody(textField(input, 'body')), deps.config.rateLimitMessages);
         deps.metrics.inc('chat_messages_posted_total', 'Messages accepted by this replica');
+        // Committed: wake this replica's poller now and the others by NOTIFY.
+        deps.poller.wake();
+        deps.notifier.hint();
         return input.json ? c.json({ message }, 201) : c.redirect(`/rooms/${slug}`, 303);
       } catch (err) {
         // A form post that fails shows the room again with the draft kept and the reason.

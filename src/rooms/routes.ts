@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { decodeCursor, encodeCursor } from '../messages/cursor.ts';
+import { encodeCursor } from '../messages/cursor.ts';
+import { cursorParam } from '../messages/routes.ts';
 import { pageBefore } from '../messages/history.ts';
 import { HttpError } from '../http/errors.ts';
 import { currentUser, page, type AppEnv, type Ctx, type Deps } from '../http/context.ts';
@@ -10,9 +11,7 @@ export const PAGE_SIZE = 50;
 export async function renderRoom(c: Ctx, deps: Deps, slug: string, status = 200, form: { draft?: string; error?: string } = {}) {
   const room = deps.rooms.get(slug);
   if (!room) throw new HttpError(404, `There is no room called "${slug}".`);
-  const rawBefore = c.req.query('before');
-  const before = rawBefore === undefined ? null : decodeCursor(rawBefore);
-  if (rawBefore !== undefined && !before) throw new HttpError(400, 'That history link is not valid.');
+  const before = cursorParam(c.req.query('before'), 'before');
   await currentUser(c, deps.sql);
   const head = deps.hub.head;
   const rows = await pageBefore(deps.sql, slug, before, PAGE_SIZE + 1);

@@ -4,7 +4,33 @@ import type { Message, StoredMessage } from '../messages/message.ts';
 /** A message as this replica sends it: the SSE frame is rendered once, for every stream. */
 export interface FeedItem extends StoredMessage { frame: string }
 
-export type Listener = (items: FeedItem[], frames: string) => void;
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * One poll's new messages for one room. Its text and its bytes are made once, on first use, and
+ * shared by every stream of the room on this replica.
+ */
+export class Batch {
+  private textCache: string | null = null;
+  private chunkCache: Buffer | null = null;
+
+  constructor(readonly items: FeedItem[]) {}
+
+  get text(): string {
+    return (this.textCache ??= this.items.map((i) => i.frame).join(''));
+  }
+
+  /** The text framed as one HTTP/1.1 chunk ("<hex size>\r\n<text>\r\n"), for chunked responses. */
+  get chunk(): Buffer {
+    if (!this.chunkCache) {
+      const body = Buffer.from(this.text);
+      this.chunkCache = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, CRLF]);
+    }
+    return this.chunkCache;
+  }
+}
+
+export type Listener = (batch: Batch) => void;
 
 /**
  * The recent messages of one room, in stream order. It holds every message after `floor`:
@@ -56,6 +82,17 @@ export class Hub {
     this.render = opts.render;
   }
 
+  /**
+   * Fills a room's feed with its newest messages up to the head, at start-up, so that browsers
+   * reconnecting after a restart resume from memory instead of each querying the database.
+   * `all` says these are all the room's messages.
+   */
+  seed(room: string, rows: StoredMessage[], all: boolean): void {
+    const feed = new RoomFeed(all || rows.length === 0 ? START : rows[0]!.position, this.capacity);
+    feed.push(rows.map((r) => this.frame(r)));
+    this.feeds.set(room, feed);
+  }
+
   feed(room: string): RoomFeed {
     let f = this.feeds.get(room);
     if (!f) this.feeds.set(room, (f = new RoomFeed(this.head, this.capacity)));
@@ -81,8 +118,8 @@ export class Hub {
     for (const [room, items] of byRoom) {
       const feed = this.feeds.get(room)!;
       if (feed.listeners.size === 0) continue;
-      const frames = items.map((i) => i.frame).join('');
-      for (const listener of feed.listeners) listener(items, frames);
+      const batch = new Batch(items);
+      for (const listener of feed.listeners) listener(batch);
       this.delivered += items.length * feed.listeners.size;
     }
   }

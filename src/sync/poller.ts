@@ -1,14 +1,17 @@
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import { START, type Position } from '../messages/cursor.ts';
+import { START } from '../messages/cursor.ts';
 import { fromRow, type MessageRow } from '../messages/message.ts';
 import type { Hub } from './feed.ts';
+import { CHANNEL } from './notify.ts';
 
 export interface PollerOptions {
   sql: Sql;
   hub: Hub;
   intervalMs: number;
+  /** Runs once at start, after the head is known and before the first poll: feed seeding. */
+  onStart?: () => Promise<void>;
   /** Runs once per interval tick (not on wake-ups): the room list refresh. */
   onTick?: () => Promise<void>;
   listen: boolean;
@@ -81,24 +84,30 @@ export function createPoller(o: PollerOptions): Poller {
     }
   }
 
+  function pollSucceeded(): void {
+    lastOk = Date.now();
+    if (failures > 0) o.log.info('poller recovered', { failures });
+    failures = 0;
+  }
+
+  // Wake-ups that keep arriving while it polls (every post sends one) keep it in the loop, so the
+  // interval's work and the freshness mark are done inside it, not after.
   async function run(): Promise<void> {
     running = true;
     try {
       do {
         again = false;
-        while ((await pollOnce()) === batch && !stopped);
-      } while (again && !stopped);
-      if (tickDue) {
-        tickDue = false;
-        if (o.onTick) await o.onTick();
-        if (Date.now() - lastLagCheck >= 1000) {
-          lastLagCheck = Date.now();
-          await checkLag();
+        while ((await pollOnce()) === batch && !stopped) pollSucceeded();
+        pollSucceeded();
+        if (tickDue) {
+          tickDue = false;
+          if (o.onTick) await o.onTick();
+          if (Date.now() - lastLagCheck >= 1000) {
+            lastLagCheck = Date.now();
+            await checkLag();
+          }
         }
-      }
-      lastOk = Date.now();
-      if (failures > 0) o.log.info('poller recovered', { failures });
-      failures = 0;
+      } while (again && !stopped);
     } catch (err) {
       failures++;
       if (failures === 1 || failures % 50 === 0) o.log.error('poll failed', { error: (err as Error).message, failures });
@@ -118,14 +127,16 @@ export function createPoller(o: PollerOptions): Poller {
     current = run();
   }
 
+  // A fixed rate, whether or not a poll is still running: a run kept busy by wake-ups still gets
+  // its tick (room refresh, lag check, freshness) through tickDue.
   function schedule(): void {
     if (stopped) return;
     // After failures, back off up to 2 s so a database outage is not hammered.
-    const delay = failures > 0 ? Math.min(2000, o.intervalMs * 2 ** Math.min(failures, 5)) : o.intervalMs;
+    const period = failures > 0 ? Math.min(2000, o.intervalMs * 2 ** Math.min(failures, 5)) : o.intervalMs;
     timer = setTimeout(() => {
       kick(true);
-      current.finally(schedule);
-    }, delay);
+      schedule();
+    }, period);
   }
 
   return {
@@ -133,9 +144,10 @@ export function createPoller(o: PollerOptions): Poller {
       const [head] = await o.sql<{ tx: string; id: string }[]>`SELECT * FROM get_stream_head()`;
       o.hub.head = head ? { tx: BigInt(head.tx), id: BigInt(head.id) } : START;
       if (o.onTick) await o.onTick();
+      if (o.onStart) await o.onStart();
       lastOk = Date.now();
       if (o.listen) {
-        const sub = await o.sql.listen('chat_messages', () => kick(false), () => kick(false));
+        const sub = await o.sql.listen(CHANNEL, () => kick(false), () => kick(false));
         unlisten = sub.unlisten;
       }
       schedule();
@@ -152,5 +164,3 @@ export function createPoller(o: PollerOptions): Poller {
     lagMs: () => lag,
   };
 }
-
-export type { Position };

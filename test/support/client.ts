@@ -42,6 +42,7 @@ export async function openStream(base: string, room: string, opts: { lastEventId
   });
   const events: StreamEvent[] = [];
   const waiters = new Set<() => void>();
+  let done = false;
   const ended = (async () => {
     if (!res.body) return;
     const decoder = new TextDecoder();
@@ -71,10 +72,9 @@ export async function openStream(base: string, room: string, opts: { lastEventId
     } catch {
       // aborted
     }
+    done = true;
     for (const w of waiters) w();
   })();
-  let done = false;
-  ended.then(() => (done = true));
   return {
     events,
     status: res.status,

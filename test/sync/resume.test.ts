@@ -64,4 +64,40 @@ describe('a stream resumed on another replica with Last-Event-ID', () => {
     expect(got.map((e) => e.message.id)).toEqual(ids.slice(1));
     s.close();
   });
+
+  it('loses nothing when the feed evicts past a stream while it is still catching up from the database', async () => {
+    const start = (await fetch(`${b.url}/api/rooms/off-topic/messages`).then((r) => r.json()) as { cursor: string }).cursor;
+    const total = 120;
+    const writer = postMany('off-topic', total, 'flood');
+    // Streams join from the start while the flood runs, so their catch-up races the ring's eviction.
+    const streams = [];
+    for (let i = 0; i < 4; i++) {
+      streams.push(await openStream(b.url, 'off-topic', { lastEventId: start }));
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const ids = await writer;
+    for (const s of streams) {
+      const got = await s.waitFor(total);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(s.events.map((e) => e.message.id)).toEqual(ids);
+      void got;
+      s.close();
+    }
+  });
+
+  it('a replica that starts later holds the newest messages in memory and resumes a stream from them', async () => {
+    const ids = await postMany('general', 5, 'before boot');
+    const late = await startReplica(b.chat.config.databaseUrl!, { feedCapacity: FEED, rateLimitMessages: null });
+    try {
+      expect(late.chat.hub.feed('general').items.map((i) => i.message.id).slice(-5)).toEqual(ids);
+      const cursor = late.chat.hub.feed('general').items.at(-5)!.message.cursor;
+      const s = await openStream(late.url, 'general', { lastEventId: cursor });
+      const got = await s.waitFor(4);
+      expect(got.map((e) => e.message.id)).toEqual(ids.slice(1));
+      s.close();
+    } finally {
+      await late.close();
+    }
+  });
 });
+
