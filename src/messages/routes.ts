@@ -28,8 +28,7 @@ export function messageRoutes(deps: Deps) {
       try {
         const message = await postMessage(deps.sql, slug, user, cleanBody(textField(input, 'body')), deps.config.rateLimitMessages);
         deps.metrics.inc('chat_messages_posted_total', 'Messages accepted by this replica');
-        // Committed: wake this replica's poller now and the others by NOTIFY.
-        deps.poller.wake();
+        // Committed: wake every replica's poller, this one's too, with one NOTIFY.
         deps.notifier.hint();
         return input.json ? c.json({ message }, 201) : c.redirect(`/rooms/${slug}`, 303);
       } catch (err) {
