@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.ts';
 import type { Limit } from '../config.ts';
 import { HttpError } from '../http/errors.ts';
-import type { User } from '../sessions/store.ts';
+import { IDLE_DAYS } from '../sessions/store.ts';
 import { encodeCursor } from './cursor.ts';
 import type { Message } from './message.ts';
 
@@ -16,13 +16,14 @@ export function cleanBody(raw: string): string {
   return body;
 }
 
-interface Outcome { outcome: string; retry_after_ms: number; msg_tx: string; msg_id: string; msg_created_at: Date }
+interface Outcome { outcome: string; retry_after_ms: number; msg_tx: string; msg_id: string; msg_created_at: Date; author: string }
 
-/** One round trip: room check, the shared rate limit, the insert and the wake-up NOTIFY. */
-export async function postMessage(sql: Sql, room: string, user: User, body: string, limit: Limit): Promise<Message> {
+/** One round trip: the session, the room, the shared rate limit and the insert (sql/012). */
+export async function postMessage(sql: Sql, room: string, sessionHash: Buffer, body: string, limit: Limit): Promise<Message> {
   const [r] = await sql<Outcome[]>`
-    SELECT * FROM post_message(${room}, ${user.id}, ${body}, ${limit?.max ?? null}, ${limit?.windowMs ?? null})`;
-  if (!r || r.outcome === 'unknown_room') throw new HttpError(404, `There is no room called "${room}".`);
+    SELECT * FROM post_message_by_session(${sessionHash}, ${IDLE_DAYS}, ${room}, ${body}, ${limit?.max ?? null}, ${limit?.windowMs ?? null})`;
+  if (!r || r.outcome === 'no_session') throw new HttpError(401, 'Sign in to post.');
+  if (r.outcome === 'unknown_room') throw new HttpError(404, `There is no room called "${room}".`);
   if (r.outcome === 'rate_limited') {
     const seconds = Math.ceil(r.retry_after_ms / 1000);
     throw new HttpError(429, `You are posting too fast. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
@@ -31,7 +32,7 @@ export async function postMessage(sql: Sql, room: string, user: User, body: stri
     id: r.msg_id,
     cursor: encodeCursor({ tx: BigInt(r.msg_tx), id: BigInt(r.msg_id) }),
     room,
-    author: user.name,
+    author: r.author,
     body,
     createdAt: r.msg_created_at.toISOString(),
   };

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import { currentUser, page, type AppEnv, type Deps } from '../http/context.ts';
+import { getCookie } from 'hono/cookie';
+import { page, SESSION_COOKIE, type AppEnv, type Deps } from '../http/context.ts';
+import { tokenHash } from '../sessions/store.ts';
 import { HttpError } from '../http/errors.ts';
 import { readInput, textField } from '../http/input.ts';
 import { renderRoom } from '../rooms/routes.ts';
@@ -20,18 +22,21 @@ export function messageRoutes(deps: Deps) {
     .post('/rooms/:slug/messages', async (c) => {
       const slug = c.req.param('slug');
       const input = await readInput(c);
-      const user = await currentUser(c, deps.sql);
-      if (!user) {
+      const signIn = () => {
         if (input.json) throw new HttpError(401, 'Sign in to post.');
         return page(c, deps, 401, 'login', { title: 'Sign in', error: 'Sign in to post.', next: `/rooms/${slug}` });
-      }
+      };
+      const token = getCookie(c, SESSION_COOKIE);
+      const session = token ? tokenHash(token) : null;
+      if (!session) return signIn();
       try {
-        const message = await postMessage(deps.sql, slug, user, cleanBody(textField(input, 'body')), deps.config.rateLimitMessages);
+        const message = await postMessage(deps.sql, slug, session, cleanBody(textField(input, 'body')), deps.config.rateLimitMessages);
         deps.metrics.inc('chat_messages_posted_total', 'Messages accepted by this replica');
         // Committed: wake every replica's poller, this one's too, with one NOTIFY.
         deps.notifier.hint();
         return input.json ? c.json({ message }, 201) : c.redirect(`/rooms/${slug}`, 303);
       } catch (err) {
+        if (err instanceof HttpError && err.status === 401) return signIn();
         // A form post that fails shows the room again with the draft kept and the reason.
         if (input.json || !(err instanceof HttpError) || err.status === 404) throw err;
         for (const [k, v] of Object.entries(err.headers)) c.header(k, v);

@@ -26,19 +26,16 @@ export async function createSession(sql: Sql, userId: string): Promise<string> {
   return token;
 }
 
+/** The stored form of a token, or null for anything that cannot be one of ours. */
+export function tokenHash(token: string): Buffer | null {
+  return /^[A-Za-z0-9_-]{43}$/.test(token) ? hash(token) : null;
+}
+
 export async function findSession(sql: Sql, token: string): Promise<User | null> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const tokenHash = hash(token);
-  const [row] = await sql<{ id: string; name: string; stale: boolean }[]>`
-    SELECT u.id, u.name, s.last_seen_at < now() - interval '5 minutes' AS stale
-    FROM sessions s JOIN users u ON u.id = s.user_id
-    WHERE s.token_hash = ${tokenHash}
-      AND s.expires_at > now()
-      AND s.last_seen_at > now() - make_interval(days => ${IDLE_DAYS})`;
-  if (!row) return null;
-  // Idle expiry needs last_seen_at, but a write on every request would cost more than it tells.
-  if (row.stale) await sql`UPDATE sessions SET last_seen_at = now() WHERE token_hash = ${tokenHash}`;
-  return { id: row.id, name: row.name };
+  const tokenHashed = tokenHash(token);
+  if (!tokenHashed) return null;
+  const [row] = await sql<{ user_id: string; name: string }[]>`SELECT * FROM live_session(${tokenHashed}, ${IDLE_DAYS})`;
+  return row ? { id: row.user_id, name: row.name } : null;
 }
 
 export async function endSession(sql: Sql, token: string): Promise<void> {
