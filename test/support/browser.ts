@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-/** Debian's Chromium: CI installs it (.ci/run); Playwright's own browser downloads are not used. */
-export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Debian's Chromium: .ci/run installs it; Playwright's own browser downloads are not used.
+ * CHROMIUM_PATH names another Chromium-based browser (GitHub's runners ship Google Chrome).
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 
 export function launchBrowser(): Promise<Browser> {
