@@ -12,6 +12,17 @@ export async function pageBefore(sql: Sql, room: string, before: Position | null
   return rows.reverse().map(fromRow);
 }
 
+/**
+ * What the room page shows: like pageBefore, but with the messages the stream still holds back,
+ * each marked whether it is released (sql/013_room_page.sql).
+ */
+export async function roomPage(sql: Sql, room: string, before: Position | null, limit: number) {
+  const tx = before ? before.tx.toString() : MAX;
+  const id = before ? before.id.toString() : MAX;
+  const rows = await sql<(MessageRow & { released: boolean })[]>`SELECT * FROM get_room_page(${room}, ${tx}::xid8, ${id}, ${limit})`;
+  return rows.reverse().map((r) => ({ ...fromRow(r), released: r.released }));
+}
+
 /** A room's messages after `after`, in stream order. */
 export async function pageAfter(sql: Sql, room: string, after: Position, limit: number): Promise<StoredMessage[]> {
   const rows = await sql<MessageRow[]>`

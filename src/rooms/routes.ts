@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { encodeCursor } from '../messages/cursor.ts';
 import { cursorParam } from '../messages/routes.ts';
-import { pageBefore } from '../messages/history.ts';
+import { roomPage } from '../messages/history.ts';
 import { HttpError } from '../http/errors.ts';
 import { currentUser, page, type AppEnv, type Ctx, type Deps } from '../http/context.ts';
 
@@ -14,7 +14,7 @@ export async function renderRoom(c: Ctx, deps: Deps, slug: string, status = 200,
   const before = cursorParam(c.req.query('before'), 'before');
   await currentUser(c, deps.sql);
   const head = deps.hub.head;
-  const rows = await pageBefore(deps.sql, slug, before, PAGE_SIZE + 1);
+  const rows = await roomPage(deps.sql, slug, before, PAGE_SIZE + 1);
   const more = rows.length > PAGE_SIZE;
   const shown = more ? rows.slice(1) : rows;
   return page(c, deps, status, 'room', {
@@ -24,8 +24,9 @@ export async function renderRoom(c: Ctx, deps: Deps, slug: string, status = 200,
     messages: shown.map((r) => r.message),
     olderCursor: more ? shown[0]!.message.cursor : null,
     live: !before,
-    // The stream starts after the newest message shown, or where this replica stood when the query ran.
-    liveCursor: shown.at(-1)?.message.cursor ?? encodeCursor(head),
+    // The stream starts after the newest released message shown (held-back ones come again and the
+    // script skips them), or where this replica stood when the query ran.
+    liveCursor: shown.findLast((r) => r.released)?.message.cursor ?? encodeCursor(head),
     ...form,
   });
 }

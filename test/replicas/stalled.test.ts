@@ -46,6 +46,13 @@ describe('a write transaction left open elsewhere', () => {
     await held`INSERT INTO rooms (slug, title) VALUES ('pending', 'Pending')`;
     const res = await postJson(base, cookie, 'general', 'stuck behind the open transaction');
     expect(res.status).toBe(201);
+    const posted = ((await res.json()) as { message: { cursor: string } }).message;
+    // The page its author lands on shows it already; its live cursor stays before it, so the
+    // stream still brings it (and the script skips the copy it already shows).
+    const page = await fetch(`${base}/rooms/general`).then((x) => x.text());
+    expect(page).toContain('stuck behind the open transaction');
+    const liveCursor = /class="room"[^>]*data-cursor="([^"]+)"/.exec(page)![1];
+    expect(liveCursor).not.toBe(posted.cursor);
     await sleep(1800);
     expect(stream.events).toHaveLength(0);
     const metrics = await fetch(`${base}/metrics`).then((x) => x.text());
