@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
-import { postJson } from '../support/client.ts';
+import { eventually, postJson } from '../support/client.ts';
 
 let r: Replica;
 beforeAll(async () => {
@@ -58,7 +58,10 @@ describe('accounts and sessions', () => {
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
     const limited = await postJson(r.url, cookie, 'help', 'once more');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    const history = (await fetch(`${r.url}/api/rooms/help/messages`).then((x) => x.json())) as { messages: unknown[] };
+    const history = await eventually(
+      async () => (await fetch(`${r.url}/api/rooms/help/messages`).then((x) => x.json())) as { messages: unknown[] },
+      (h) => h.messages.length >= 5,
+    );
     expect(history.messages).toHaveLength(5);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
-import { signIn } from '../support/client.ts';
+import { eventually, signIn } from '../support/client.ts';
 
 let r: Replica;
 let cookie: string;
@@ -64,7 +64,10 @@ describe('bad input', () => {
     const ok = await fetch(`${r.url}/rooms/general/messages`, { ...json('{"body":"still here"}'), headers: { 'content-type': 'application/json', cookie } });
     expect(ok.status).toBe(201);
     for (const path of ['/healthz', '/readyz']) expect((await fetch(`${r.url}${path}`)).status).toBe(200);
-    const history = (await fetch(`${r.url}/api/rooms/general/messages`).then((x) => x.json())) as { messages: { body: string }[] };
+    const history = await eventually(
+      async () => (await fetch(`${r.url}/api/rooms/general/messages`).then((x) => x.json())) as { messages: { body: string }[] },
+      (h) => h.messages.length > 0,
+    );
     expect(history.messages.map((m) => m.body)).toEqual(['still here']);
   });
 });

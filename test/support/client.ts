@@ -103,3 +103,16 @@ export async function openStream(base: string, room: string, opts: { lastEventId
     close: () => ctrl.abort(),
   };
 }
+
+/**
+ * Retries `read` until `ok` holds (2 s at most). History and streams show a message once every
+ * older transaction in the cluster has ended, which another test's open transaction can delay.
+ */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

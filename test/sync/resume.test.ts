@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
-import { openStream, postJson, signIn } from '../support/client.ts';
+import { eventually, openStream, postJson, signIn } from '../support/client.ts';
 
 const FEED = 10;
 
@@ -59,7 +59,11 @@ describe('a stream resumed on another replica with Last-Event-ID', () => {
 
   it('also resumes from ?after= when the client cannot send the header', async () => {
     const ids = await postMany('ops', 3, 'query');
-    const s = await openStream(b.url, 'ops', { after: (await fetch(`${a.url}/api/rooms/ops/messages?limit=3`).then((r) => r.json()) as { messages: { cursor: string }[] }).messages[0]!.cursor });
+    const page = await eventually(
+      async () => (await fetch(`${a.url}/api/rooms/ops/messages?limit=3`).then((r) => r.json())) as { messages: { id: string; cursor: string }[] },
+      (p) => p.messages.at(-1)?.id === ids.at(-1),
+    );
+    const s = await openStream(b.url, 'ops', { after: page.messages[0]!.cursor });
     const got = await s.waitFor(2);
     expect(got.map((e) => e.message.id)).toEqual(ids.slice(1));
     s.close();

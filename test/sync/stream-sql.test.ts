@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../src/db/connect.ts';
-import { freshDatabase } from '../support/db.ts';
+import { privateCluster } from '../support/db.ts';
 
 const WRITERS = 16;
 const PER_WRITER = 125;
@@ -10,12 +10,19 @@ let sql: Sql;
 let room: number;
 let author: string;
 
+let cluster: Awaited<ReturnType<typeof privateCluster>>;
+
+// A cluster of its own: its held-open transactions would hold back every other test file's stream.
 beforeAll(async () => {
-  sql = connect(await freshDatabase(), { max: WRITERS + 4 });
+  cluster = await privateCluster();
+  sql = connect(cluster.url, { max: WRITERS + 4 });
   room = (await sql<{ id: number }[]>`SELECT id FROM rooms WHERE slug = 'general'`)[0]!.id;
   author = (await sql<{ id: string }[]>`INSERT INTO users (name, password_hash) VALUES ('writer', 'x') RETURNING id`)[0]!.id;
 });
-afterAll(() => sql.end());
+afterAll(async () => {
+  await sql.end();
+  await cluster.stop();
+});
 
 /** 16 writers insert 2,000 rows; every fourth transaction stays open a few ms after its insert. */
 async function writeConcurrently(tag: string): Promise<Set<string>> {
