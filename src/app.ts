@@ -28,7 +28,7 @@ export function createApp(deps: Deps) {
     if (err instanceof HttpError) {
       status = err.status;
       message = err.message;
-      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      err.addHeadersTo(c);
     } else if (isDatabaseUnavailable(err)) {
       status = 503;
       message = UNAVAILABLE;

@@ -7,6 +7,11 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+
+  /** Puts this error's headers (Retry-After) on the answer being built. */
+  addHeadersTo(c: { header(name: string, value: string): void }): void {
+    for (const [k, v] of Object.entries(this.headers)) c.header(k, v);
+  }
 }
 
 const DB_CODES = new Set([

@@ -3,6 +3,8 @@ export interface Position { tx: bigint; id: bigint }
 
 export const START: Position = { tx: 0n, id: 0n };
 const MAX = (1n << 63n) - 1n;
+/** Past every position: "before END" is the newest. */
+export const END: Position = { tx: MAX, id: MAX };
 const FORMAT = /^([0-9a-z]{1,13})-([0-9a-z]{1,13})$/;
 
 export function compare(a: Position, b: Position): number {

@@ -1,14 +1,12 @@
 import type { Sql } from '../db/connect.ts';
-import type { Position } from './cursor.ts';
+import { END, type Position } from './cursor.ts';
 import { fromRow, type MessageRow, type StoredMessage } from './message.ts';
-
-const MAX = '9223372036854775807';
 
 /** The page of a room's messages before `before` (or the newest), oldest first. */
 export async function pageBefore(sql: Sql, room: string, before: Position | null, limit: number): Promise<StoredMessage[]> {
-  const tx = before ? before.tx.toString() : MAX;
-  const id = before ? before.id.toString() : MAX;
-  const rows = await sql<MessageRow[]>`SELECT * FROM get_room_messages_before(${room}, ${tx}::xid8, ${id}, ${limit})`;
+  const { tx, id } = before ?? END;
+  const rows = await sql<MessageRow[]>`
+    SELECT * FROM get_room_messages_before(${room}, ${tx.toString()}::xid8, ${id.toString()}, ${limit})`;
   return rows.reverse().map(fromRow);
 }
 
@@ -17,9 +15,9 @@ export async function pageBefore(sql: Sql, room: string, before: Position | null
  * each marked whether it is released (sql/013_room_page.sql).
  */
 export async function roomPage(sql: Sql, room: string, before: Position | null, limit: number) {
-  const tx = before ? before.tx.toString() : MAX;
-  const id = before ? before.id.toString() : MAX;
-  const rows = await sql<(MessageRow & { released: boolean })[]>`SELECT * FROM get_room_page(${room}, ${tx}::xid8, ${id}, ${limit})`;
+  const { tx, id } = before ?? END;
+  const rows = await sql<(MessageRow & { released: boolean })[]>`
+    SELECT * FROM get_room_page(${room}, ${tx.toString()}::xid8, ${id.toString()}, ${limit})`;
   return rows.reverse().map((r) => ({ ...fromRow(r), released: r.released }));
 }
 

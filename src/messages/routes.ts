@@ -39,7 +39,7 @@ export function messageRoutes(deps: Deps) {
         if (err instanceof HttpError && err.status === 401) return signIn();
         // A form post that fails shows the room again with the draft kept and the reason.
         if (input.json || !(err instanceof HttpError) || err.status === 404) throw err;
-        for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+        err.addHeadersTo(c);
         const draft = typeof input.fields.body === 'string' ? input.fields.body : '';
         return renderRoom(c, deps, slug, err.status, { draft, error: err.message });
       }

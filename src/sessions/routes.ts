@@ -67,7 +67,7 @@ export function sessionRoutes(deps: Deps) {
         return c.redirect(next, 303);
       } catch (err) {
         if (input.json || !(err instanceof HttpError)) throw err;
-        for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+        err.addHeadersTo(c);
         const name = typeof input.fields.name === 'string' ? input.fields.name.slice(0, 32) : '';
         return loginPage(c, err.status, { error: err.message, next, name });
       }
