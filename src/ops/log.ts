@@ -1,5 +1,6 @@
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-export type Level = keyof typeof LEVELS;
+import { pino, stdTimeFunctions } from 'pino';
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -8,13 +9,18 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** One JSON object a line, naming the replica, so logs of many replicas can be merged. */
+/** One JSON object a line, naming the replica, so logs of many replicas can be merged (pino). */
 export function createLogger(replica: string, level: Level, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
-  const min = LEVELS[level];
-  const emit = (lvl: Level) => (msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, replica, msg, ...fields }) + '\n');
-  };
+  const p = pino(
+    {
+      level,
+      base: { replica },
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    { write },
+  );
+  const emit = (lvl: Level) => (msg: string, fields?: Record<string, unknown>) => (fields ? p[lvl](fields, msg) : p[lvl](msg));
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

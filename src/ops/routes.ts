@@ -13,5 +13,5 @@ export function opsRoutes(deps: Deps) {
       }
       return c.text('ready');
     })
-    .get('/metrics', (c) => c.text(deps.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
+    .get('/metrics', async (c) => c.text(await deps.metrics.render(), 200, { 'content-type': deps.metrics.contentType }));
 }
