@@ -1,9 +1,13 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { currentUser, page, type AppEnv, type Ctx, type Deps } from './http/context.ts';
+import type { Deps } from './deps.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { currentUser, type AppEnv, type Ctx } from './http/context.ts';
 import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './http/errors.ts';
 import { crossSiteGuard, pathGuard, securityHeaders } from './http/guard.ts';
 import { MAX_BODY_BYTES } from './http/input.ts';
+import { membersOnly } from './http/members-only.ts';
+import { renderer } from './http/render.ts';
 import { staticRoutes } from './http/static.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
@@ -12,7 +16,7 @@ import { sessionRoutes } from './sessions/routes.ts';
 import { streamRoutes } from './sync/routes.ts';
 
 const HEADINGS: Record<number, string> = {
-  400: 'That did not work', 401: 'Sign in first', 403: 'Refused', 404: 'Not found', 405: 'Not allowed',
+  400: 'That did not work', 401: 'Sign in first', 403: 'Refused', 404: 'Not found', 405: 'Not allowed', 409: 'Already taken',
   413: 'Too large', 415: 'Unsupported', 429: 'Slow down', 500: 'Something broke', 503: 'Try again soon',
 };
 const REQUEST_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 1000];
@@ -40,7 +44,7 @@ export function createApp(deps: Deps) {
     const heading = HEADINGS[status] ?? 'Error';
     // The page header shows who is signed in; an error page must not pretend nobody is.
     if (status !== 503) await currentUser(c, deps.sql).catch(() => null);
-    return page(c, deps, status, 'error', { title: heading, heading, message });
+    return c.render('error', { title: heading, heading, message }, status);
   };
 
   app.use(async (c, next) => {
@@ -55,6 +59,7 @@ export function createApp(deps: Deps) {
     deps.metrics.observe('chat_http_request_duration_ms', 'HTTP request duration (streams: until headers)', performance.now() - started, REQUEST_BUCKETS);
   });
   app.use(securityHeaders(deps.config.replicaName, deps.config.publicOrigin?.startsWith('https:') ?? false));
+  app.use(renderer(deps.views, deps.config.replicaName));
   app.use(crossSiteGuard(deps.config.publicOrigin));
   app.use(pathGuard());
   app.use(
@@ -66,8 +71,10 @@ export function createApp(deps: Deps) {
 
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
-  app.route('/', roomRoutes(deps));
+  app.use(membersOnly(deps.sql));
   app.route('/', sessionRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  app.route('/', roomRoutes(deps));
   app.route('/', messageRoutes(deps));
   app.route('/', streamRoutes(deps));
 

@@ -22,6 +22,21 @@ export interface Config {
   trustProxy: boolean;
   syncLagWarnMs: number;
   feedCapacity: number;
+  /** Bytes of SSE frames per room each replica keeps in memory, besides the count. */
+  feedBytes: number;
+  registration: 'open' | 'invite' | 'closed';
+  registrationChallenge: boolean;
+  /** Open event streams per person and per client address on one replica; null: no cap. */
+  streamLimitUser: number | null;
+  streamLimitAddress: number | null;
+  /** Most events one stream catches up on from before its replica's memory before it is told to reload. */
+  catchUpMax: number;
+  /** Port for /metrics alone; null: /metrics on PORT. */
+  metricsPort: number | null;
+  /** Password hashes waiting per replica beyond those running; past it sign-in answers 503. */
+  hashQueue: number;
+  /** Failed sign-ins per name from clients without that name's device cookie, all addresses together. */
+  rateLimitSigninName: Limit;
 }
 
 type Env = Record<string, string | undefined>;
@@ -67,6 +82,18 @@ export function parseLimit(name: string, raw: string): Limit {
   return { max, windowMs };
 }
 
+function cap(env: Env, name: string, fallback: number): number | null {
+  const raw = read(env, name);
+  if (raw?.toLowerCase() === 'off') return null;
+  return int(env, name, fallback, 1, 1_000_000);
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = (read(env, name) ?? fallback).toLowerCase() as T;
+  if (!allowed.includes(raw)) throw new Error(`${name} must be ${allowed.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
 function origin(raw: string | undefined): string | null {
   if (raw === undefined) return null;
   const url = new URL(raw);
@@ -99,5 +126,14 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: onOff(env, 'TRUST_PROXY', false),
     syncLagWarnMs: int(env, 'SYNC_LAG_WARN_MS', 5000, 100, 3_600_000),
     feedCapacity: int(env, 'FEED_CAPACITY', 1000, 1, 1_000_000),
+    feedBytes: int(env, 'FEED_BYTES', 4 * 1024 * 1024, 64 * 1024, 1 << 30),
+    registration: oneOf(env, 'REGISTRATION', 'invite', ['open', 'invite', 'closed'] as const),
+    registrationChallenge: onOff(env, 'REGISTRATION_CHALLENGE', true),
+    streamLimitUser: cap(env, 'STREAM_LIMIT_USER', 20),
+    streamLimitAddress: cap(env, 'STREAM_LIMIT_ADDRESS', 200),
+    catchUpMax: int(env, 'STREAM_CATCH_UP_MAX', 2000, 1, 1_000_000),
+    metricsPort: read(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
+    hashQueue: int(env, 'PASSWORD_HASH_QUEUE', 32, 0, 100_000),
+    rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
   };
 }

@@ -3,7 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Sql } from './db/connect.ts';
-import type { Deps } from './http/context.ts';
+import type { Deps } from './deps.ts';
 import type { Logger } from './ops/log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { RoomRegistry } from './rooms/registry.ts';
@@ -16,6 +16,7 @@ import { createViews } from './views.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;
+const FULL_REFRESH_MS = 30_000;
 
 export interface Chat extends Deps {
   app: ReturnType<typeof createApp>;
@@ -29,15 +30,34 @@ export interface Chat extends Deps {
 export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const views = createViews();
   const metrics = new Metrics({ replica: config.replicaName });
-  const hub = new Hub({ render: views.message, capacity: config.feedCapacity });
+  const hub = new Hub({ render: views.message, capacity: config.feedCapacity, maxBytes: config.feedBytes });
   const rooms = new RoomRegistry(sql);
-  const streams = new Streams({ hub, sql, log });
+  const streams = new Streams({
+    hub, sql, rooms, log,
+    limits: { catchUpMax: config.catchUpMax, perUser: config.streamLimitUser, perAddress: config.streamLimitAddress },
+  });
+  let lastFullRefresh = 0;
   const poller = createPoller({
     sql, hub, log, metrics,
     intervalMs: config.pollIntervalMs,
     listen: config.syncNotify,
     lagWarnMs: config.syncLagWarnMs,
-    onTick: () => rooms.refresh(),
+    // Changes travel the stream; a full reload now and then also catches rows deleted by hand.
+    onTick: async () => {
+      if (Date.now() - lastFullRefresh < FULL_REFRESH_MS) return;
+      lastFullRefresh = Date.now();
+      await rooms.refresh();
+    },
+    onChanges: async (changes) => {
+      const roomIds = new Set<number>();
+      const users = new Set<string>();
+      for (const ch of changes) {
+        if (ch.roomId !== null) roomIds.add(ch.roomId);
+        if (ch.userId !== null) users.add(ch.userId);
+      }
+      if (roomIds.size > 0) await rooms.refresh([...roomIds]);
+      await streams.revalidate(users);
+    },
     onStart: async () => {
       const upToHead = { tx: hub.head.tx, id: hub.head.id + 1n };
       for (const room of rooms.all()) {

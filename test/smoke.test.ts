@@ -12,7 +12,7 @@ describe('a single replica', () => {
 
   it('delivers a posted message to an open stream', async () => {
     const cookie = await signIn(r.url);
-    const stream = await openStream(r.url, 'general');
+    const stream = await openStream(r.url, 'general', { cookie });
     const res = await postJson(r.url, cookie, 'general', 'hello');
     expect(res.status).toBe(201);
     const [event] = await stream.waitFor(1);

@@ -1,7 +1,7 @@
 /** An answer for a person: the status and what went wrong. Rendered as JSON or HTML by the app. */
 export class HttpError extends Error {
   constructor(
-    public status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 503,
+    public status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 503,
     message: string,
     public headers: Record<string, string> = {},
   ) {

@@ -1,39 +1,47 @@
 import type { Sql } from '../db/connect.ts';
 import type { Limit } from '../config.ts';
-import { HttpError } from '../http/errors.ts';
-import { IDLE_DAYS } from '../sessions/store.ts';
 import { encodeCursor } from './cursor.ts';
 import type { Message } from './message.ts';
 
 export const MAX_BODY_CHARS = 4000;
 
-/** Trims, keeps line breaks (as \n) and enforces 1 to 4,000 characters. */
-export function cleanBody(raw: string): string {
+// C0 controls other than tab and line breaks (and DEL) carry no text; JSON escapes each into six
+// bytes, so a body of them made frames many times its size.
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+export type BodyCheck = { ok: true; body: string } | { ok: false; message: string };
+
+/** Trims, keeps line breaks (as \n) and tabs, and enforces 1 to 4,000 characters of text. */
+export function cleanBody(raw: string): BodyCheck {
   const body = raw.replace(/\r\n?/g, '\n').trim();
-  if (body.length === 0) throw new HttpError(400, 'The message is empty.');
+  if (body.length === 0) return { ok: false, message: 'The message is empty.' };
+  if (CONTROL.test(body)) return { ok: false, message: 'The message contains control characters.' };
   const chars = [...body].length;
-  if (chars > MAX_BODY_CHARS) throw new HttpError(400, `The message is ${chars} characters long; the most is ${MAX_BODY_CHARS}.`);
-  return body;
+  if (chars > MAX_BODY_CHARS) return { ok: false, message: `The message is ${chars} characters long; the most is ${MAX_BODY_CHARS}.` };
+  return { ok: true, body };
 }
 
-interface Outcome { outcome: string; retry_after_ms: number; msg_tx: string; msg_id: string; msg_created_at: Date; author: string }
+export type PostOutcome =
+  | { ok: true; message: Message }
+  | { ok: false; reason: 'unknown_room' | 'archived' }
+  | { ok: false; reason: 'rate_limited'; retryAfterMs: number };
 
-/** One round trip: the session, the room, the shared rate limit and the insert (sql/012). */
-export async function postMessage(sql: Sql, room: string, sessionHash: Buffer, body: string, limit: Limit): Promise<Message> {
-  const [r] = await sql<Outcome[]>`
-    SELECT * FROM post_message_by_session(${sessionHash}, ${IDLE_DAYS}, ${room}, ${body}, ${limit?.max ?? null}, ${limit?.windowMs ?? null})`;
-  if (!r || r.outcome === 'no_session') throw new HttpError(401, 'Sign in to post.');
-  if (r.outcome === 'unknown_room') throw new HttpError(404, `There is no room called "${room}".`);
-  if (r.outcome === 'rate_limited') {
-    const seconds = Math.ceil(r.retry_after_ms / 1000);
-    throw new HttpError(429, `You are posting too fast. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
-  }
-  return {
+interface Row { outcome: string; retry_after_ms: number; msg_tx: string; msg_id: string; msg_created_at: Date }
+
+/** One round trip: the access check, the archive check, the shared rate limit and the insert. */
+export async function postMessage(sql: Sql, room: string, author: { id: string; name: string }, body: string, limit: Limit): Promise<PostOutcome> {
+  const [r] = await sql<Row[]>`
+    SELECT * FROM post_message(${room}, ${author.id}, ${body}, ${limit?.max ?? null}, ${limit?.windowMs ?? null})`;
+  if (!r || r.outcome === 'unknown_room') return { ok: false, reason: 'unknown_room' };
+  if (r.outcome === 'archived') return { ok: false, reason: 'archived' };
+  if (r.outcome === 'rate_limited') return { ok: false, reason: 'rate_limited', retryAfterMs: r.retry_after_ms };
+  const message = {
     id: r.msg_id,
     cursor: encodeCursor({ tx: BigInt(r.msg_tx), id: BigInt(r.msg_id) }),
     room,
-    author: r.author,
+    author: author.name,
     body,
     createdAt: r.msg_created_at.toISOString(),
   };
+  return { ok: true, message };
 }

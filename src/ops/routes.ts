@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import type { AppEnv, Deps } from '../http/context.ts';
+import type { Deps } from '../deps.ts';
+import type { AppEnv } from '../http/context.ts';
 
 export function opsRoutes(deps: Deps) {
   const freshMs = Math.max(5000, deps.config.pollIntervalMs * 5);

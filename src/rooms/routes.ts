@@ -1,42 +1,98 @@
 import { Hono } from 'hono';
-import { encodeCursor } from '../messages/cursor.ts';
-import { cursorParam } from '../messages/routes.ts';
-import { roomPage } from '../messages/history.ts';
+import type { Deps } from '../deps.ts';
+import type { AppEnv, Ctx } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
-import { currentUser, page, type AppEnv, type Ctx, type Deps } from '../http/context.ts';
+import { readInput } from '../http/input.ts';
+import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom, type Refusal } from './manage.ts';
+import { renderRoom } from './page.ts';
+import { roomView } from './registry.ts';
+import { requireRoom } from './scope.ts';
 
-export const PAGE_SIZE = 50;
+const STATUS = { bad_input: 400, unknown_person: 404, not_allowed: 403 } as const;
 
-/** The room page: the newest messages, or the page before ?before=, with the post form. */
-export async function renderRoom(c: Ctx, deps: Deps, slug: string, status = 200, form: { draft?: string; error?: string } = {}) {
-  const room = deps.rooms.get(slug);
-  if (!room) throw new HttpError(404, `There is no room called "${slug}".`);
-  const before = cursorParam(c.req.query('before'), 'before');
-  await currentUser(c, deps.sql);
-  const head = deps.hub.head;
-  const rows = await roomPage(deps.sql, slug, before, PAGE_SIZE + 1);
-  const more = rows.length > PAGE_SIZE;
-  const shown = more ? rows.slice(1) : rows;
-  return page(c, deps, status, 'room', {
-    title: room.title,
-    room,
-    rooms: deps.rooms.all(),
-    messages: shown.map((r) => r.message),
-    olderCursor: more ? shown[0]!.message.cursor : null,
-    live: !before,
-    // The stream starts after the newest released message shown (held-back ones come again and the
-    // script skips them), or where this replica stood when the query ran.
-    liveCursor: shown.findLast((r) => r.released)?.message.cursor ?? encodeCursor(head),
-    ...form,
-  });
+function refuse(r: Refusal): never {
+  throw new HttpError(STATUS[r.reason], r.message);
 }
 
+function names(raw: unknown, field: string): string[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw) || raw.length > 100 || !raw.every((n) => typeof n === 'string' && n.length <= 32)) {
+    throw new HttpError(400, `"${field}" must be a list of names.`);
+  }
+  return raw as string[];
+}
+
+const text = (v: string | Refusal): string => (typeof v === 'string' ? v : refuse(v));
+const user = (c: Ctx) => c.get('user')!;
+
 export function roomRoutes(deps: Deps) {
+  const { sql, rooms, notifier } = deps;
+  const room = requireRoom(sql, rooms);
+  const manage = requireRoom(sql, rooms, { adminsManage: true });
+  // This replica serves the change at once (the caller's next request may come here); the others
+  // learn it from the stream, woken by the hint.
+  const changed = async (id: number) => {
+    await rooms.refresh([id]);
+    notifier.hint();
+  };
+  const json = (c: Ctx, id: number, status: 200 | 201) => c.json({ room: roomView(rooms.byId(id)!, user(c)) }, status);
+
   return new Hono<AppEnv>()
-    .get('/', async (c) => {
-      await currentUser(c, deps.sql);
-      return page(c, deps, 200, 'rooms', { title: 'Rooms', rooms: deps.rooms.all() });
+    .get('/', (c) => {
+      const me = c.get('user') ?? null;
+      return c.render('rooms', { title: 'Rooms', rooms: rooms.visibleTo(me).map((r) => roomView(r, me)) });
     })
-    .get('/rooms/:slug', (c) => renderRoom(c, deps, c.req.param('slug')))
-    .get('/api/rooms', (c) => c.json({ rooms: deps.rooms.all() }));
+    .get('/rooms/:slug', room, (c) => renderRoom(c, deps))
+    .get('/api/rooms', (c) => c.json({ rooms: rooms.visibleTo(user(c)).map((r) => roomView(r, user(c))) }))
+    .post('/api/rooms', async (c) => {
+      const { fields } = await readInput(c);
+      const kind = fields.kind ?? 'open';
+      if (kind !== 'open' && kind !== 'closed') throw new HttpError(400, '"kind" is "open" or "closed".');
+      const made = await createRoom(sql, user(c), {
+        title: text(checkTitle(fields.title)),
+        topic: fields.topic === undefined ? '' : text(checkTitle(fields.topic, 'topic', 200, 0)),
+        kind,
+        members: names(fields.members, 'members'),
+      });
+      if (!made.ok) refuse(made);
+      await changed(made.id);
+      return json(c, made.id, 201);
+    })
+    .patch('/api/rooms/:slug', manage, async (c) => {
+      const { fields } = await readInput(c);
+      const flag = (k: string) => {
+        if (fields[k] !== undefined && typeof fields[k] !== 'boolean') throw new HttpError(400, `"${k}" is true or false.`);
+        return fields[k] as boolean | undefined;
+      };
+      const done = await updateRoom(sql, user(c), c.var.room, {
+        title: fields.title === undefined ? undefined : text(checkTitle(fields.title)),
+        topic: fields.topic === undefined ? undefined : text(checkTitle(fields.topic, 'topic', 200, 0)),
+        archived: flag('archived'),
+        public: flag('public'),
+      });
+      if (!done.ok) refuse(done);
+      await changed(c.var.room.id);
+      return json(c, c.var.room.id, 200);
+    })
+    .post('/api/rooms/:slug/members', room, async (c) => {
+      const { fields } = await readInput(c);
+      if (typeof fields.name !== 'string') throw new HttpError(400, '"name" is missing.');
+      const done = await addMember(sql, c.var.room, fields.name);
+      if (!done.ok) refuse(done);
+      await changed(c.var.room.id);
+      return c.body(null, 204);
+    })
+    .delete('/api/rooms/:slug/members/:name', manage, async (c) => {
+      const done = await removeMember(sql, user(c), c.var.room, c.req.param('name'));
+      if (!done.ok) refuse(done);
+      await changed(c.var.room.id);
+      return c.body(null, 204);
+    })
+    .post('/api/directs', async (c) => {
+      const { fields } = await readInput(c);
+      const found = await directRoom(sql, user(c), names(fields.names, 'names'));
+      if (!found.ok) refuse(found);
+      if (found.created) await changed(found.id);
+      return json(c, found.id, found.created ? 201 : 200);
+    });
 }

@@ -2,7 +2,7 @@ import { compare, START, type Position } from '../messages/cursor.ts';
 import type { Message, StoredMessage } from '../messages/message.ts';
 
 /** A message as this replica sends it: the SSE frame is rendered once, for every stream. */
-export interface FeedItem extends StoredMessage { frame: string }
+export interface FeedItem extends StoredMessage { frame: string; bytes: number }
 
 const CRLF = Buffer.from('\r\n');
 
@@ -34,17 +34,28 @@ export type Listener = (batch: Batch) => void;
 
 /**
  * The recent messages of one room, in stream order. It holds every message after `floor`:
- * older ones have been evicted and must be read from the database.
+ * older ones have been evicted and must be read from the database. It is bounded by count and by
+ * bytes, so that large messages cannot grow a replica's memory past what was planned.
  */
 export class RoomFeed {
   items: FeedItem[] = [];
+  bytes = 0;
   readonly listeners = new Set<Listener>();
-  constructor(public floor: Position, private capacity: number) {}
+  constructor(public floor: Position, private capacity: number, private maxBytes: number) {}
 
   push(batch: FeedItem[]): void {
-    this.items.push(...batch);
-    const excess = this.items.length - this.capacity;
-    if (excess > 0) this.floor = this.items.splice(0, excess).at(-1)!.position;
+    for (const item of batch) {
+      this.items.push(item);
+      this.bytes += item.bytes;
+    }
+    let excess = Math.max(0, this.items.length - this.capacity);
+    let bytes = this.bytes;
+    for (let i = 0; i < excess; i++) bytes -= this.items[i]!.bytes;
+    while (bytes > this.maxBytes && excess < this.items.length) bytes -= this.items[excess++]!.bytes;
+    if (excess > 0) {
+      this.floor = this.items.splice(0, excess).at(-1)!.position;
+      this.bytes = bytes;
+    }
   }
 
   /** The held messages after `p`; only meaningful when p >= floor. */
@@ -66,6 +77,7 @@ export class RoomFeed {
 
 export interface HubOptions {
   capacity?: number;
+  maxBytes?: number;
   render: (message: Message) => string;
 }
 
@@ -74,11 +86,13 @@ export class Hub {
   head: Position = START;
   private feeds = new Map<string, RoomFeed>();
   private capacity: number;
+  private maxBytes: number;
   private render: (m: Message) => string;
   delivered = 0;
 
   constructor(opts: HubOptions) {
     this.capacity = opts.capacity ?? 1000;
+    this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
     this.render = opts.render;
   }
 
@@ -88,20 +102,21 @@ export class Hub {
    * `all` says these are all the room's messages.
    */
   seed(room: string, rows: StoredMessage[], all: boolean): void {
-    const feed = new RoomFeed(all || rows.length === 0 ? START : rows[0]!.position, this.capacity);
+    const feed = new RoomFeed(all || rows.length === 0 ? START : rows[0]!.position, this.capacity, this.maxBytes);
     feed.push(rows.map((r) => this.frame(r)));
     this.feeds.set(room, feed);
   }
 
   feed(room: string): RoomFeed {
     let f = this.feeds.get(room);
-    if (!f) this.feeds.set(room, (f = new RoomFeed(this.head, this.capacity)));
+    if (!f) this.feeds.set(room, (f = new RoomFeed(this.head, this.capacity, this.maxBytes)));
     return f;
   }
 
   frame(m: StoredMessage): FeedItem {
     const data = JSON.stringify({ ...m.message, html: this.render(m.message) });
-    return { ...m, frame: `id: ${m.message.cursor}\nevent: message\ndata: ${data}\n\n` };
+    const frame = `id: ${m.message.cursor}\nevent: message\ndata: ${data}\n\n`;
+    return { ...m, frame, bytes: Buffer.byteLength(frame) };
   }
 
   /** Appends one poll's rows (in stream order) and wakes each room's streams once. */

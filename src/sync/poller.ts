@@ -12,8 +12,10 @@ export interface PollerOptions {
   intervalMs: number;
   /** Runs once at start, after the head is known and before the first poll: feed seeding. */
   onStart?: () => Promise<void>;
-  /** Runs once per interval tick (not on wake-ups): the room list refresh. */
+  /** Runs once per interval tick (not on wake-ups). */
   onTick?: () => Promise<void>;
+  /** Room, membership and account changes of one poll, applied before its messages are handed out. */
+  onChanges?: (changes: Change[]) => Promise<void>;
   listen: boolean;
   batchSize?: number;
   lagWarnMs?: number;
@@ -33,6 +35,11 @@ export interface Poller {
   /** How long the oldest committed message not yet handed out has waited, in ms. */
   lagMs(): number;
 }
+
+/** A room, membership or account change, as the stream carries it (sql/020_members.sql). */
+export interface Change { kind: 'room' | 'member' | 'user'; roomId: number | null; userId: string | null }
+
+type LogRow = MessageRow & { kind: 'message' | Change['kind']; room_id: number | null; user_id: string | null };
 
 const POLL_BUCKETS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
 
@@ -54,11 +61,18 @@ export function createPoller(o: PollerOptions): Poller {
   async function pollOnce(): Promise<number> {
     const started = performance.now();
     const head = o.hub.head;
-    const rows = await o.sql<MessageRow[]>`
+    const rows = await o.sql<LogRow[]>`
       SELECT * FROM get_messages_after(${head.tx.toString()}::xid8, ${head.id.toString()}, ${batch})`;
     if (rows.length > 0) {
-      const stored = rows.map(fromRow);
-      o.hub.append(stored, stored.at(-1)!.position);
+      const changes: Change[] = [];
+      const messages = [];
+      for (const r of rows) {
+        if (r.kind === 'message') messages.push(fromRow(r));
+        else changes.push({ kind: r.kind, roomId: r.room_id, userId: r.user_id === null ? null : String(r.user_id) });
+      }
+      if (changes.length > 0 && o.onChanges) await o.onChanges(changes);
+      const last = rows.at(-1)!;
+      o.hub.append(messages, { tx: BigInt(last.tx), id: BigInt(last.id) });
     }
     o.metrics.observe('chat_poll_duration_ms', 'Duration of get_messages_after() polls', performance.now() - started, POLL_BUCKETS);
     o.metrics.inc('chat_polls_total', 'Polls of get_messages_after()');

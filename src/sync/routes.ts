@@ -1,15 +1,32 @@
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
-import type { AppEnv, Deps } from '../http/context.ts';
+import type { Deps } from '../deps.ts';
+import { clientAddress } from '../http/client-address.ts';
+import type { AppEnv } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
-import { cursorParam } from '../messages/routes.ts';
+import { cursorParam } from '../rooms/page.ts';
+import { requireRoom } from '../rooms/scope.ts';
+import { sessionToken } from '../sessions/cookie.ts';
+import { findSession } from '../sessions/store.ts';
 
 export function streamRoutes(deps: Deps) {
-  return new Hono<AppEnv>().get('/rooms/:slug/events', async (c) => {
-    const slug = c.req.param('slug');
-    if (!deps.rooms.get(slug)) throw new HttpError(404, `There is no room called "${slug}".`);
+  return new Hono<AppEnv>().get('/rooms/:slug/events', requireRoom(deps.sql, deps.rooms), async (c) => {
     const after = cursorParam(c.req.header('last-event-id') || c.req.query('after') || undefined, 'Last-Event-ID or after');
-    await deps.streams.serve(c.env.outgoing, slug, after, { 'x-replica': deps.config.replicaName, 'x-content-type-options': 'nosniff' });
+    const reader = c.get('user') ?? null;
+    const address = clientAddress(c, deps.config.trustProxy);
+    const admitted = deps.streams.admit(reader, address);
+    if (admitted !== 'ok') {
+      throw new HttpError(429, `Too many open streams ${admitted === 'user' ? 'for you' : 'from your address'}; close a tab.`, { 'Retry-After': '30' });
+    }
+    const token = sessionToken(c);
+    await deps.streams.serve(c.env.outgoing, {
+      roomId: c.var.room.id,
+      reader,
+      stillSignedIn: async () => Boolean(token && (await findSession(deps.sql, token))),
+      address,
+      after,
+      headers: { 'x-replica': deps.config.replicaName, 'x-content-type-options': 'nosniff' },
+    });
     // The response was written straight to the socket: tell the adapter not to send another.
     return RESPONSE_ALREADY_SENT;
   });

@@ -1,50 +1,49 @@
 import type { ServerResponse } from 'node:http';
 import type { Sql } from '../db/connect.ts';
 import { compare, type Position } from '../messages/cursor.ts';
-import { pageAfter } from '../messages/history.ts';
 import type { Logger } from '../ops/log.ts';
+import type { Reader, RoomRegistry } from '../rooms/registry.ts';
+import { catchUp, Slots, type CatchUpLimits } from './catch-up.ts';
 import type { Batch, FeedItem, Hub, Listener } from './feed.ts';
+import { writeShared, type Wire } from './wire.ts';
 
-const CATCH_UP_PAGE = 500;
-// A reader this far behind is cut off; it reconnects with Last-Event-ID and catches up from the database.
+// A live reader this far behind is cut off; it reconnects with Last-Event-ID and catches up in pages.
 const MAX_BUFFERED = 1 << 20;
-const PING_TEXT = ': ping\n\n';
-const PING: Wire = { text: PING_TEXT, chunk: Buffer.from(`${PING_TEXT.length.toString(16)}\r\n${PING_TEXT}\r\n`) };
-
-/** Text for a stream, and the same text as one HTTP/1.1 chunk. */
-interface Wire { readonly text: string; readonly chunk: Buffer }
-
-/**
- * Writes text shared by many streams. Once the response head is on the socket (serve() writes the
- * retry line right after it, and nothing waits in the response itself) and the response is
- * chunked, the ready-made chunk goes straight to the socket: no encoding, chunk framing or
- * cork-and-uncork tick per stream, one write call each. That per-stream work was the replicas'
- * largest cost under load (Documentation/performance.md). Never after end(): the bytes would
- * follow the closing chunk.
- */
-function writeShared(out: ServerResponse, wire: Wire): void {
-  if (out.writableEnded || out.destroyed) return;
-  const socket = out.socket;
-  if (socket && !socket.destroyed && out.chunkedEncoding && out.headersSent && out.writableLength === socket.writableLength) {
-    socket.write(wire.chunk);
-  } else {
-    out.write(wire.text);
-  }
-}
+// The comment keeps proxies from closing an idle stream; the named event lets the script see that
+// the stream is alive (EventSource hides comments), and reconnect when two pings are missed.
+const PING_TEXT = ': ping\nevent: ping\ndata: {}\n\n';
+const PING: Wire = { text: PING_TEXT, chunk: Buffer.from(`${Buffer.byteLength(PING_TEXT).toString(16)}\r\n${PING_TEXT}\r\n`) };
 
 export interface StreamsOptions {
   hub: Hub;
   sql: Sql;
+  rooms: RoomRegistry;
   log: Logger;
+  limits: CatchUpLimits & { perUser: number | null; perAddress: number | null };
   pingMs?: number;
   retryMs?: number;
 }
 
-/** The open event streams of this replica: one ping timer for all, and a way to end them all. */
+export interface StreamRequest {
+  roomId: number;
+  reader: Reader | null;
+  /** Checks, when this person's account changes, that their session still lives. */
+  stillSignedIn: () => Promise<boolean>;
+  address: string;
+  after: Position | null;
+  headers: Record<string, string>;
+}
+
+interface Open extends StreamRequest { out: ServerResponse }
+
+/** The open event streams of this replica: one ping timer for all, caps, access, and a way to end them all. */
 export class Streams {
-  private open = new Set<ServerResponse>();
+  private open = new Set<Open>();
+  private perUser = new Map<string, number>();
+  private perAddress = new Map<string, number>();
   private pingTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  private slots = new Slots(4);
 
   constructor(private o: StreamsOptions) {}
 
@@ -52,23 +51,33 @@ export class Streams {
     return this.open.size;
   }
 
+  /** Whether one more stream fits under the caps, or which cap it would break. */
+  admit(reader: Reader | null, address: string): 'ok' | 'user' | 'address' {
+    const { perUser, perAddress } = this.o.limits;
+    if (reader && perUser !== null && (this.perUser.get(reader.id) ?? 0) >= perUser) return 'user';
+    if (perAddress !== null && (this.perAddress.get(address) ?? 0) >= perAddress) return 'address';
+    return 'ok';
+  }
+
   /**
-   * Streams a room from just after `after` (or from now): first from the database while `after` is
-   * older than what the feed holds, then from the feed. Every message goes out once, in order.
+   * Streams a room from just after `after` (or from now): first from the database, in pages, while
+   * `after` is older than what the feed holds, then from the feed. Every message goes out once, in order.
    */
-  async serve(out: ServerResponse, room: string, after: Position | null, headers: Record<string, string>): Promise<void> {
-    const { hub, sql } = this.o;
+  async serve(out: ServerResponse, req: StreamRequest): Promise<void> {
+    const { hub, rooms } = this.o;
     out.writeHead(200, {
-      ...headers,
+      ...req.headers,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
     });
     out.write(`retry: ${this.o.retryMs ?? 2000}\n\n`);
-    if (this.closing) return void out.end();
+    const room = rooms.byId(req.roomId);
+    if (this.closing || !room) return void out.end();
 
-    const feed = hub.feed(room);
-    let last = after ?? hub.head;
+    const stream: Open = { ...req, out };
+    const feed = hub.feed(room.slug);
+    let last = req.after ?? hub.head;
     let live = false;
     const send = (items: FeedItem[], batch?: Batch) => {
       const fresh = compare(items[0]!.position, last) > 0 ? items : items.filter((i) => compare(i.position, last) > 0);
@@ -80,51 +89,79 @@ export class Streams {
       if (out.writableLength + (out.socket?.writableLength ?? 0) > MAX_BUFFERED) out.destroy();
     };
     const listener: Listener = (batch) => {
-      if (live) send(batch.items, batch);
+      if (!live) return;
+      // Access is decided from memory, kept current by the poll: no query per delivery.
+      const now = rooms.byId(req.roomId);
+      if (!now || !rooms.canRead(req.reader, now)) return void out.end();
+      send(batch.items, batch);
     };
     feed.listeners.add(listener);
-    this.open.add(out);
-    this.startPings();
+    this.add(stream);
     out.on('close', () => {
       feed.listeners.delete(listener);
-      this.open.delete(out);
-      if (this.open.size === 0) this.stopPings();
+      this.remove(stream);
     });
 
-    try {
-      // Until the position reaches what the feed holds. Not "until a short page": the feed may
-      // evict past the position while a query runs, and those messages must come from here too.
-      let empty = 0;
-      while (compare(last, feed.floor) < 0 && !out.writableEnded && !out.destroyed) {
-        const rows = await pageAfter(sql, room, last, CATCH_UP_PAGE);
+    if (compare(last, feed.floor) < 0) {
+      const result = await catchUp(this.o.sql, this.o.limits, this.slots, out, room, last, () => feed.floor, (rows) => {
         if (rows.length > 0) send(rows.map((r) => hub.frame(r)));
-        // Twice nothing below the floor: those rows were deleted by hand; there is nothing to send.
-        empty = rows.length === 0 ? empty + 1 : 0;
-        if (empty === 2) break;
+        return last;
+      }).catch((err: Error) => {
+        this.o.log.warn('stream catch-up failed', { room: room.slug, error: err.message });
+        return 'failed' as const;
+      });
+      if (result === 'failed') return void out.destroy();
+      if (result === 'too-far') {
+        // Resuming would cost more than a fresh view: the client reloads and starts over.
+        out.end(`event: reload\ndata: ${JSON.stringify({ reason: 'The stream is too far behind to resume; reload the view.' })}\n\n`);
+        return;
       }
-    } catch (err) {
-      this.o.log.warn('stream catch-up failed', { room, error: (err as Error).message });
-      out.destroy();
-      return;
+      if (result === 'gone') return;
     }
     const held = feed.after(last);
     if (held.length > 0) send(held);
     live = true;
   }
 
+  /**
+   * After room, membership or account changes were polled: streams whose reader lost the room end
+   * at once (the browser's reconnect then gets a 404 or 401), and streams of people whose account
+   * changed end unless their session still lives.
+   */
+  async revalidate(users: Set<string>): Promise<void> {
+    for (const s of this.open) {
+      const room = this.o.rooms.byId(s.roomId);
+      if (!room || !this.o.rooms.canRead(s.reader, room)) s.out.end();
+      else if (s.reader && users.has(s.reader.id) && !(await s.stillSignedIn().catch(() => true))) s.out.end();
+    }
+  }
+
   /** Ends every stream with a retry hint, so browsers reconnect, through the balancer, elsewhere. */
   closeAll(retryMs = 500): void {
     this.closing = true;
-    for (const out of this.open) {
-      out.end(`retry: ${retryMs}\n\n`);
-    }
+    for (const s of this.open) s.out.end(`retry: ${retryMs}\n\n`);
     this.stopPings();
   }
 
-  private startPings(): void {
+  private add(s: Open): void {
+    this.open.add(s);
+    if (s.reader) this.perUser.set(s.reader.id, (this.perUser.get(s.reader.id) ?? 0) + 1);
+    this.perAddress.set(s.address, (this.perAddress.get(s.address) ?? 0) + 1);
     this.pingTimer ??= setInterval(() => {
-      for (const out of this.open) writeShared(out, PING);
+      for (const o of this.open) writeShared(o.out, PING);
     }, this.o.pingMs ?? 15_000);
+  }
+
+  private remove(s: Open): void {
+    if (!this.open.delete(s)) return;
+    const drop = (map: Map<string, number>, key: string) => {
+      const n = (map.get(key) ?? 1) - 1;
+      if (n > 0) map.set(key, n);
+      else map.delete(key);
+    };
+    if (s.reader) drop(this.perUser, s.reader.id);
+    drop(this.perAddress, s.address);
+    if (this.open.size === 0) this.stopPings();
   }
 
   private stopPings(): void {

@@ -4,7 +4,7 @@ import { freshDatabase } from '../support/db.ts';
 import { openStream, postJson, signIn } from '../support/client.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const env = (db: string, extra: Record<string, string> = {}) => ({ DATABASE_URL: db, RATE_LIMIT_MESSAGES: 'off', LOG_LEVEL: 'warn', ...extra });
+const env = (db: string, extra: Record<string, string> = {}) => ({ DATABASE_URL: db, RATE_LIMIT_MESSAGES: 'off', LOG_LEVEL: 'warn', REGISTRATION: 'open', REGISTRATION_CHALLENGE: 'off', ...extra });
 
 describe('replicas as separate processes', () => {
   let db: string;
@@ -25,7 +25,7 @@ describe('replicas as separate processes', () => {
   it('kill -9 of the replica a client streams from: it resumes on another with Last-Event-ID, 0 lost, 0 duplicated', async () => {
     const [a, b, c] = await Promise.all([start('kill-a'), start('kill-b'), start('kill-c')]);
     const cookie = await signIn(b!.url);
-    const stream = await openStream(a!.url, 'general');
+    const stream = await openStream(a!.url, 'general', { cookie });
     const accepted: string[] = [];
     let writing = true;
     const writer = (async () => {
@@ -39,7 +39,7 @@ describe('replicas as separate processes', () => {
     await stream.waitFor(20);
     a!.kill('SIGKILL');
     await stream.ended;
-    const resumed = await openStream(b!.url, 'general', { lastEventId: stream.events.at(-1)!.id });
+    const resumed = await openStream(b!.url, 'general', { cookie, lastEventId: stream.events.at(-1)!.id });
     await sleep(500);
     writing = false;
     await writer;
@@ -54,8 +54,9 @@ describe('replicas as separate processes', () => {
 
   it('SIGTERM: not ready within 1 s, streams end with a retry hint, exit 0 within the grace period', async () => {
     const r = await start('term', { DRAIN_DELAY_MS: '1500' });
-    const stream = await openStream(r.url, 'general');
-    const raw = await fetch(`${r.url}/rooms/help/events`);
+    const cookie = await signIn(r.url);
+    const stream = await openStream(r.url, 'general', { cookie });
+    const raw = await fetch(`${r.url}/rooms/help/events`, { headers: { cookie } });
     const sentAt = Date.now();
     r.kill('SIGTERM');
     let notReadyAfter = Infinity;
@@ -84,7 +85,8 @@ describe('replicas as separate processes', () => {
     const trio = await Promise.all(['boot-1', 'boot-2', 'boot-3'].map((n) => spawnReplica(n, env(db))));
     started.push(...trio);
     await Promise.all(trio.map((r) => r.ready(60_000)));
-    for (const r of trio) expect((await fetch(`${r.url}/api/rooms`).then((x) => x.json()) as { rooms: unknown[] }).rooms.length).toBeGreaterThan(0);
+    const cookie = await signIn(trio[0]!.url);
+    for (const r of trio) expect((await fetch(`${r.url}/api/rooms`, { headers: { cookie } }).then((x) => x.json()) as { rooms: unknown[] }).rooms.length).toBeGreaterThan(0);
     // Concurrent runs would collide on schema_migrations' primary key and crash a replica.
     const { connect } = await import('../../src/db/connect.ts');
     const { migrationFiles } = await import('../../src/db/migrate.ts');
@@ -97,13 +99,14 @@ describe('replicas as separate processes', () => {
 
   it('a room inserted straight into the database is served by every replica within a few seconds', async () => {
     const trio = started.slice(-3);
+    const cookie = await signIn(trio[0]!.url);
     const { connect } = await import('../../src/db/connect.ts');
     const sql = connect(db, { max: 1 });
     await sql`INSERT INTO rooms (slug, title) VALUES ('late-room', 'Late room')`;
     await sql.end();
     const deadline = Date.now() + 3000;
     for (const r of trio) {
-      while ((await fetch(`${r.url}/rooms/late-room`)).status !== 200) {
+      while ((await fetch(`${r.url}/rooms/late-room`, { headers: { cookie } })).status !== 200) {
         expect(Date.now()).toBeLessThan(deadline);
         await sleep(50);
       }

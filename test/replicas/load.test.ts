@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../src/db/connect.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
-import { openStream, type EventStream } from '../support/client.ts';
+import { signIn, openStream, type EventStream } from '../support/client.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -11,7 +11,7 @@ describe('database load', () => {
   let probe: Sql;
   beforeAll(async () => {
     const db = await freshDatabase();
-    r = await startReplica(db, { pollIntervalMs: 50 });
+    r = await startReplica(db, { pollIntervalMs: 50, streamLimitUser: null, streamLimitAddress: null });
     probe = connect(db, { max: 1 });
   });
   afterAll(async () => {
@@ -35,7 +35,8 @@ describe('database load', () => {
   it('follows replicas, not streams: 300 idle streams add no queries per second', async () => {
     const idle = await commitsPerSecond(3000);
     const streams: EventStream[] = [];
-    for (let i = 0; i < 300; i++) streams.push(await openStream(r.url, ['general', 'help', 'ops'][i % 3]!));
+    const cookie = await signIn(r.url);
+    for (let i = 0; i < 300; i++) streams.push(await openStream(r.url, ['general', 'help', 'ops'][i % 3]!, { cookie }));
     expect(r.chat.streams.size).toBe(300);
     const busy = await commitsPerSecond(3000);
     console.log(`database commits per second: ${idle.toFixed(1)} with no streams, ${busy.toFixed(1)} with 300 idle streams`);

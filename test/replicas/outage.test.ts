@@ -25,7 +25,7 @@ describe('a database outage', () => {
   it('answers posts with a quick 503, then every replica recovers by itself and delivers everything it accepted', async () => {
     const [a, b] = replicas as [ReplicaProcess, ReplicaProcess];
     const cookie = await signIn(a.url);
-    const streams = await Promise.all([openStream(a.url, 'general'), openStream(b.url, 'general')]);
+    const streams = await Promise.all([openStream(a.url, 'general', { cookie }), openStream(b.url, 'general', { cookie })]);
     const accepted: string[] = [];
     const post = async (r: ReplicaProcess, body: string) => {
       const started = Date.now();

@@ -38,7 +38,7 @@ describe('a write transaction left open elsewhere', () => {
 
   it('holds messages back, but not silently: the lag shows in /metrics and a warning is logged, and all arrive once it ends', async () => {
     const cookie = await signIn(base);
-    const stream = await openStream(base, 'general');
+    const stream = await openStream(base, 'general', { cookie });
     // Like an admin's pgAdmin tab with an uncommitted INSERT.
     const admin = connect(db, { max: 1 });
     const held = await admin.reserve();
@@ -49,7 +49,7 @@ describe('a write transaction left open elsewhere', () => {
     const posted = ((await res.json()) as { message: { cursor: string } }).message;
     // The page its author lands on shows it already; its live cursor stays before it, so the
     // stream still brings it (and the script skips the copy it already shows).
-    const page = await fetch(`${base}/rooms/general`).then((x) => x.text());
+    const page = await fetch(`${base}/rooms/general`, { headers: { cookie } }).then((x) => x.text());
     expect(page).toContain('stuck behind the open transaction');
     const liveCursor = /class="room"[^>]*data-cursor="([^"]+)"/.exec(page)![1];
     expect(liveCursor).not.toBe(posted.cursor);

@@ -20,7 +20,7 @@ describe('hostile text', () => {
   afterAll(() => r.close());
 
   it('is shown as text on the room page, in the live stream and on history pages', async () => {
-    const stream = await openStream(r.url, 'general');
+    const stream = await openStream(r.url, 'general', { cookie });
     for (const p of XSS_PAYLOADS) expect((await postJson(r.url, cookie, 'general', p)).status).toBe(201);
     stored.push(...XSS_PAYLOADS);
     const last = (await (await postJson(r.url, cookie, 'general', 'the end')).json()) as { message: { cursor: string } };
@@ -37,7 +37,7 @@ describe('hostile text', () => {
   });
 
   it('cannot forge events in the stream with line breaks', async () => {
-    const stream = await openStream(r.url, 'off-topic');
+    const stream = await openStream(r.url, 'off-topic', { cookie });
     const forged = 'x\n\nid: 0-0\nevent: message\ndata: {"body":"forged","author":"admin"}\n\nretry: 1\n\ny';
     expect((await postJson(r.url, cookie, 'off-topic', forged)).status).toBe(201);
     expect((await postJson(r.url, cookie, 'off-topic', 'after')).status).toBe(201);

@@ -33,11 +33,11 @@ export interface EventStream {
 }
 
 /** Opens /rooms/<room>/events and parses the stream as a browser's EventSource would. */
-export async function openStream(base: string, room: string, opts: { lastEventId?: string; after?: string } = {}): Promise<EventStream> {
+export async function openStream(base: string, room: string, opts: { lastEventId?: string; after?: string; cookie?: string } = {}): Promise<EventStream> {
   const ctrl = new AbortController();
   const qs = opts.after ? `?after=${encodeURIComponent(opts.after)}` : '';
   const res = await fetch(`${base}/rooms/${room}/events${qs}`, {
-    headers: opts.lastEventId ? { 'last-event-id': opts.lastEventId } : {},
+    headers: { ...(opts.lastEventId ? { 'last-event-id': opts.lastEventId } : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}) },
     signal: ctrl.signal,
   });
   const events: StreamEvent[] = [];
@@ -65,7 +65,7 @@ export async function openStream(base: string, room: string, opts: { lastEventId
             else if (line.startsWith('event: ')) event = line.slice(7);
             else if (line.startsWith('data: ')) data += line.slice(6);
           }
-          if (data) events.push({ id, event, message: JSON.parse(data) });
+          if (data && event !== 'ping') events.push({ id, event, message: JSON.parse(data) });
         }
         for (const w of waiters) w();
       }

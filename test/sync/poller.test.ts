@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
+import { signIn } from '../support/client.ts';
 
 describe('the poll loop', () => {
   let r: Replica;
@@ -10,6 +11,7 @@ describe('the poll loop', () => {
   afterAll(() => r.close());
 
   it('stays fresh and keeps refreshing rooms while wake-ups arrive faster than it polls', async () => {
+    const cookie = await signIn(r.url);
     let waking = true;
     const storm = (async () => {
       while (waking) {
@@ -25,7 +27,7 @@ describe('the poll loop', () => {
       ages.push(r.chat.poller.sinceLastPoll());
     }
     const ready = (await fetch(`${r.url}/readyz`)).status;
-    const room = (await fetch(`${r.url}/rooms/during-storm`)).status;
+    const room = (await fetch(`${r.url}/rooms/during-storm`, { headers: { cookie } })).status;
     waking = false;
     await storm;
     expect(Math.max(...ages)).toBeLessThan(1000);

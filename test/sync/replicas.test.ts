@@ -16,8 +16,9 @@ describe('three replicas on one database', () => {
 
   it('deliver hundreds of concurrent posts to every stream on every replica exactly once, in the same order', async () => {
     const streams = new Map<string, EventStream[]>(ROOMS.map((room) => [room, []]));
-    for (const r of replicas) for (const room of ROOMS) streams.get(room)!.push(await openStream(r.url, room));
     const cookies = await Promise.all(replicas.map((r) => signIn(r.url)));
+    const cookie = cookies[0]!;
+    for (const r of replicas) for (const room of ROOMS) streams.get(room)!.push(await openStream(r.url, room, { cookie }));
 
     const accepted = new Map<string, string[]>(ROOMS.map((room) => [room, []]));
     await Promise.all(
@@ -49,7 +50,7 @@ describe('three replicas on one database', () => {
       }
       expect([...orders[0]!].sort()).toEqual([...expected].sort());
 
-      const history = await fetch(`${replicas[1]!.url}/api/rooms/${room}/messages?limit=500`).then((r) => r.json());
+      const history = await fetch(`${replicas[1]!.url}/api/rooms/${room}/messages?limit=500`, { headers: { cookie } }).then((r) => r.json());
       expect((history as { messages: { id: string }[] }).messages.map((m) => m.id)).toEqual(orders[0]);
       const events = streams.get(room)![0]!.events;
       expect(events.every((e) => e.id === e.message.cursor)).toBe(true);

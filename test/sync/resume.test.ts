@@ -27,12 +27,12 @@ describe('a stream resumed on another replica with Last-Event-ID', () => {
   }
 
   it('continues from inside the in-memory window with nothing lost and nothing twice', async () => {
-    const first = await openStream(a.url, 'general');
+    const first = await openStream(a.url, 'general', { cookie });
     const before = await postMany('general', 3, 'in-window');
     await first.waitFor(3);
     first.close();
     const missed = await postMany('general', 4, 'while away');
-    const resumed = await openStream(b.url, 'general', { lastEventId: first.events.at(-1)!.id });
+    const resumed = await openStream(b.url, 'general', { cookie, lastEventId: first.events.at(-1)!.id });
     const later = await postMany('general', 2, 'after');
     const got = await resumed.waitFor(6);
     await new Promise((r) => setTimeout(r, 200));
@@ -42,14 +42,14 @@ describe('a stream resumed on another replica with Last-Event-ID', () => {
   });
 
   it('continues from further back than memory holds, reading the gap from the database', async () => {
-    const first = await openStream(a.url, 'help');
+    const first = await openStream(a.url, 'help', { cookie });
     await postMany('help', 1, 'seen');
     await first.waitFor(1);
     first.close();
     const missed = await postMany('help', FEED * 3, 'long away');
     await new Promise((r) => setTimeout(r, 300));
     expect(b.chat.hub.feed('help').items.length).toBeLessThanOrEqual(FEED);
-    const resumed = await openStream(b.url, 'help', { lastEventId: first.events[0]!.id });
+    const resumed = await openStream(b.url, 'help', { cookie, lastEventId: first.events[0]!.id });
     const later = await postMany('help', 2, 'after');
     const got = await resumed.waitFor(missed.length + 2);
     await new Promise((r) => setTimeout(r, 200));
@@ -60,23 +60,23 @@ describe('a stream resumed on another replica with Last-Event-ID', () => {
   it('also resumes from ?after= when the client cannot send the header', async () => {
     const ids = await postMany('ops', 3, 'query');
     const page = await eventually(
-      async () => (await fetch(`${a.url}/api/rooms/ops/messages?limit=3`).then((r) => r.json())) as { messages: { id: string; cursor: string }[] },
+      async () => (await fetch(`${a.url}/api/rooms/ops/messages?limit=3`, { headers: { cookie } }).then((r) => r.json())) as { messages: { id: string; cursor: string }[] },
       (p) => p.messages.at(-1)?.id === ids.at(-1),
     );
-    const s = await openStream(b.url, 'ops', { after: page.messages[0]!.cursor });
+    const s = await openStream(b.url, 'ops', { cookie, after: page.messages[0]!.cursor });
     const got = await s.waitFor(2);
     expect(got.map((e) => e.message.id)).toEqual(ids.slice(1));
     s.close();
   });
 
   it('loses nothing when the feed evicts past a stream while it is still catching up from the database', async () => {
-    const start = (await fetch(`${b.url}/api/rooms/off-topic/messages`).then((r) => r.json()) as { cursor: string }).cursor;
+    const start = (await fetch(`${b.url}/api/rooms/off-topic/messages`, { headers: { cookie } }).then((r) => r.json()) as { cursor: string }).cursor;
     const total = 120;
     const writer = postMany('off-topic', total, 'flood');
     // Streams join from the start while the flood runs, so their catch-up races the ring's eviction.
     const streams = [];
     for (let i = 0; i < 4; i++) {
-      streams.push(await openStream(b.url, 'off-topic', { lastEventId: start }));
+      streams.push(await openStream(b.url, 'off-topic', { cookie, lastEventId: start }));
       await new Promise((r) => setTimeout(r, 40));
     }
     const ids = await writer;
@@ -95,7 +95,7 @@ describe('a stream resumed on another replica with Last-Event-ID', () => {
     try {
       expect(late.chat.hub.feed('general').items.map((i) => i.message.id).slice(-5)).toEqual(ids);
       const cursor = late.chat.hub.feed('general').items.at(-5)!.message.cursor;
-      const s = await openStream(late.url, 'general', { lastEventId: cursor });
+      const s = await openStream(late.url, 'general', { cookie, lastEventId: cursor });
       const got = await s.waitFor(4);
       expect(got.map((e) => e.message.id)).toEqual(ids.slice(1));
       s.close();

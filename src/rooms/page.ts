@@ -1,0 +1,41 @@
+import type { Deps } from '../deps.ts';
+import type { Ctx } from '../http/context.ts';
+import { HttpError } from '../http/errors.ts';
+import { decodeCursor, encodeCursor, type Position } from '../messages/cursor.ts';
+import { roomPage } from '../messages/history.ts';
+import { roomView } from './registry.ts';
+
+export const PAGE_SIZE = 50;
+
+/** A cursor from a query or header, or null when absent; 400 when it is not one of ours. */
+export function cursorParam(raw: string | undefined, name: string): Position | null {
+  if (raw === undefined) return null;
+  const p = decodeCursor(raw);
+  if (!p) throw new HttpError(400, `"${name}" is not a cursor this server handed out.`);
+  return p;
+}
+
+/** The room page (c.var.room): the newest messages, or the page before ?before=, with the post form. */
+export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms'>, status = 200, form: { draft?: string; error?: string } = {}) {
+  const room = c.var.room;
+  const user = c.get('user') ?? null;
+  const before = cursorParam(c.req.query('before'), 'before');
+  const head = deps.hub.head;
+  const rows = await roomPage(deps.sql, room.slug, before, PAGE_SIZE + 1);
+  const more = rows.length > PAGE_SIZE;
+  const shown = more ? rows.slice(1) : rows;
+  const view = roomView(room, user);
+  return c.render('room', {
+    title: view.title,
+    room: view,
+    rooms: deps.rooms.visibleTo(user).map((r) => roomView(r, user)),
+    messages: shown.map((r) => r.message),
+    olderCursor: more ? shown[0]!.message.cursor : null,
+    live: !before,
+    canPost: Boolean(user) && !room.archived,
+    // The stream starts after the newest released message shown (held-back ones come again and the
+    // script skips them), or where this replica stood when the query ran.
+    liveCursor: shown.findLast((r) => r.released)?.message.cursor ?? encodeCursor(head),
+    ...form,
+  }, status);
+}

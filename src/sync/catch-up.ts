@@ -1,0 +1,75 @@
+import type { ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Sql } from '../db/connect.ts';
+import { compare, type Position } from '../messages/cursor.ts';
+import { pageAfter } from '../messages/history.ts';
+import type { StoredMessage } from '../messages/message.ts';
+import { drained } from './wire.ts';
+
+export interface CatchUpLimits {
+  /** Most messages one stream may catch up on from the database; past it the client reloads. */
+  catchUpMax: number;
+}
+
+const PAGE = 100;
+// A page waits for the reader to take the previous one: memory per stream stays one page.
+const HIGH_WATER = 64 * 1024;
+const STUCK_MS = 10_000;
+
+/** At most a few streams read history from the database at once; the rest wait their turn. */
+export class Slots {
+  private waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.waiting.push(r));
+    return () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
+/**
+ * Sends a room's messages after `from` from the database, a page at a time, until the position
+ * reaches what the feed holds (`floor()`, which may move while it runs). Its depth and cost are
+ * bounded: a stream further behind than `catchUpMax` messages is answered 'too-far' after one cheap
+ * count, and each page yields to the event loop and waits for the reader to drain.
+ */
+export async function catchUp(
+  sql: Sql, limits: CatchUpLimits, slots: Slots, out: ServerResponse,
+  room: { id: number; slug: string }, from: Position, floor: () => Position,
+  send: (rows: StoredMessage[]) => Position,
+): Promise<'done' | 'too-far' | 'gone'> {
+  const [row] = await sql<{ behind: number }[]>`
+    SELECT count(*)::int AS behind FROM (
+      SELECT 1 FROM messages
+      WHERE room_id = ${room.id} AND (tx, id) > (${from.tx.toString()}::xid8, ${from.id.toString()})
+      LIMIT ${limits.catchUpMax + 1}) ahead`;
+  if (row!.behind > limits.catchUpMax) return 'too-far';
+  const release = await slots.take();
+  try {
+    let last = from;
+    let empty = 0;
+    // Until the position reaches what the feed holds. Not "until a short page": the feed may
+    // evict past the position while a query runs, and those messages must come from here too.
+    while (compare(last, floor()) < 0) {
+      if (out.destroyed || out.writableEnded) return 'gone';
+      const rows = await pageAfter(sql, room.slug, last, PAGE);
+      last = send(rows);
+      // Twice nothing below the floor: those rows were deleted by hand; there is nothing to send.
+      empty = rows.length === 0 ? empty + 1 : 0;
+      if (empty === 2) break;
+      if (out.writableLength + (out.socket?.writableLength ?? 0) > HIGH_WATER && !(await drained(out, STUCK_MS))) {
+        out.destroy();
+        return 'gone';
+      }
+      await nextTurn();
+    }
+    return 'done';
+  } finally {
+    release();
+  }
+}
