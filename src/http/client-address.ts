@@ -6,21 +6,28 @@ import type { Context } from 'hono';
  * right-most X-Forwarded-For entry: the one the proxy itself appended, which the client cannot
  * choose (entries to its left can be forged). Otherwise it is the socket's peer.
  */
-export function clientAddress(c: Context, trustProxy: boolean): string {
+export function clientAddress(c: Context, trustProxy: boolean, v6Prefix: V6Prefix = 64): string {
   const socket = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
   if (trustProxy) {
     const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1);
-    const key = forwarded === undefined ? null : addressKey(forwarded);
+    const key = forwarded === undefined ? null : addressKey(forwarded, v6Prefix);
     if (key) return key;
   }
-  return addressKey(socket ?? '') ?? 'unknown';
+  return addressKey(socket ?? '', v6Prefix) ?? 'unknown';
 }
 
 /**
- * An address as a limit key: IPv4 as is (also when written as ::ffff:a.b.c.d), IPv6 by its /64,
- * because anyone with one IPv6 address has a whole /64 of them. Null when it is no address.
+ * How much of an IPv6 address names one client: a /64 (one household or server), or a /48, the
+ * block a site is commonly given, for limits on what is cheap to repeat from many of its /64s
+ * (new accounts).
  */
-export function addressKey(raw: string): string | null {
+export type V6Prefix = 64 | 48;
+
+/**
+ * An address as a limit key: IPv4 as is (also when written as ::ffff:a.b.c.d), IPv6 by its /64
+ * (or /48), because anyone with one IPv6 address has a whole /64 of them. Null when it is no address.
+ */
+export function addressKey(raw: string, v6Prefix: V6Prefix = 64): string | null {
   let ip = raw.trim().toLowerCase();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
   if (bracketed) ip = bracketed[1]!;
@@ -31,7 +38,7 @@ export function addressKey(raw: string): string | null {
   const family = isIP(ip);
   if (family === 4) return ip;
   if (family !== 6) return null;
-  return `${v6Groups(ip).slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${v6Groups(ip).slice(0, v6Prefix / 16).map((g) => parseInt(g, 16).toString(16)).join(':')}::/${v6Prefix}`;
 }
 
 function v6Groups(ip: string): string[] {

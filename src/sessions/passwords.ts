@@ -10,11 +10,18 @@ function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Bu
   );
 }
 
+const encode = (salt: Buffer, key: Buffer) => ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+
+/**
+ * What an unknown name's password is checked against: the same scrypt work as a real account's,
+ * so an unknown name and a wrong password take the same time. No password derives this key.
+ */
+export const DUMMY_HASH = encode(Buffer.alloc(16), Buffer.alloc(KEYLEN));
+
 /** "scrypt$N$r$p$salt$hash", salt and hash in base64: the parameters travel with the hash. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+  return encode(salt, await derive(password, salt, PARAMS));
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -22,5 +29,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
   const key = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  return key.length === expected.length && timingSafeEqual(key, expected) && stored !== DUMMY_HASH;
 }

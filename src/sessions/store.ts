@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.ts';
 
-export interface User { id: string; name: string }
+export interface User { id: string; name: string; role: 'admin' | 'member' }
 
 /** Absolute lifetime of a session, from sign-in. */
 export const SESSION_DAYS = 30;
@@ -34,8 +34,9 @@ export function tokenHash(token: string): Buffer | null {
 export async function findSession(sql: Sql, token: string): Promise<User | null> {
   const tokenHashed = tokenHash(token);
   if (!tokenHashed) return null;
-  const [row] = await sql<{ user_id: string; name: string }[]>`SELECT * FROM live_session(${tokenHashed}, ${IDLE_DAYS})`;
-  return row ? { id: row.user_id, name: row.name } : null;
+  const [row] = await sql<{ user_id: string; name: string; role: User['role'] }[]>`
+    SELECT l.user_id, l.name, u.role FROM live_session(${tokenHashed}, ${IDLE_DAYS}) l JOIN users u ON u.id = l.user_id`;
+  return row ? { id: row.user_id, name: row.name, role: row.role } : null;
 }
 
 export async function endSession(sql: Sql, token: string): Promise<void> {
@@ -45,4 +46,17 @@ export async function endSession(sql: Sql, token: string): Promise<void> {
 /** Deletes ended sessions and rate counters whose window closed before the longest one configured. */
 export async function forgetExpired(sql: Sql, longestWindowMs: number): Promise<void> {
   await sql`SELECT forget_expired(${IDLE_DAYS}, ${Math.ceil(longestWindowMs)})`;
+}
+
+/** Ends every session of a person (sign out everywhere). */
+export async function endAllSessions(sql: Sql, userId: string): Promise<void> {
+  await sql`DELETE FROM sessions WHERE user_id = ${userId}`;
+}
+
+/** Sets the password of the session's holder and ends their other sessions; false if the session ended. */
+export async function changePassword(sql: Sql, token: string, passwordHash: string): Promise<boolean> {
+  const hashed = tokenHash(token);
+  if (!hashed) return false;
+  const [row] = await sql<{ changed: boolean }[]>`SELECT change_password(${hashed}, ${passwordHash}) AS changed`;
+  return row!.changed;
 }

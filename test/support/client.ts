@@ -2,15 +2,22 @@ import type { Message } from '../../src/messages/message.ts';
 
 let users = 0;
 
-/** Signs in (registering a fresh name unless one is given) and returns the session cookie. */
+/**
+ * Signs in, registering the name first when it is new (POST /users, which answers 409 for a
+ * taken name before any hashing, then POST /session), and returns the session cookie "name=value".
+ */
 export async function signIn(base: string, name = `user${process.pid}_${++users}`, password = 'correct horse'): Promise<string> {
-  const res = await fetch(`${base}/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password }),
-  });
+  const send = (path: string) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+  let res = await send('/users');
+  if (res.status === 409) res = await send('/session');
   if (res.status !== 200 && res.status !== 201) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
+  return sessionCookieOf(res)!;
+}
+
+/** The session cookie pair a response sets ("chat_session=..." or, under HTTPS, "__Host-chat_session=..."). */
+export function sessionCookieOf(res: Response): string | undefined {
+  return res.headers.getSetCookie().find((c) => /^(__Host-)?chat_session=/.test(c))?.split(';')[0];
 }
 
 export function postJson(base: string, cookie: string, room: string, body: unknown): Promise<Response> {
