@@ -11,6 +11,7 @@ import { renderer } from './http/render.ts';
 import { staticRoutes } from './http/static.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
+import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { sessionRoutes } from './sessions/routes.ts';
 import { streamRoutes } from './sync/routes.ts';
@@ -75,6 +76,7 @@ export function createApp(deps: Deps) {
   app.route('/', sessionRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', roomRoutes(deps));
+  app.route('/', roomFormRoutes(deps));
   app.route('/', messageRoutes(deps));
   app.route('/', streamRoutes(deps));
 

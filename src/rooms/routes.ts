@@ -3,16 +3,12 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv, Ctx } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import { readInput } from '../http/input.ts';
-import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom, type Refusal } from './manage.ts';
+import { renderRoomList } from './list-page.ts';
+import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom } from './manage.ts';
+import { refuse, roomChanged, text } from './outcomes.ts';
 import { renderRoom } from './page.ts';
 import { roomView } from './registry.ts';
 import { requireRoom } from './scope.ts';
-
-const STATUS = { bad_input: 400, unknown_person: 404, not_allowed: 403 } as const;
-
-function refuse(r: Refusal): never {
-  throw new HttpError(STATUS[r.reason], r.message);
-}
 
 function names(raw: unknown, field: string): string[] {
   if (raw === undefined) return [];
@@ -22,26 +18,17 @@ function names(raw: unknown, field: string): string[] {
   return raw as string[];
 }
 
-const text = (v: string | Refusal): string => (typeof v === 'string' ? v : refuse(v));
 const user = (c: Ctx) => c.get('user')!;
 
 export function roomRoutes(deps: Deps) {
-  const { sql, rooms, notifier } = deps;
+  const { sql, rooms } = deps;
   const room = requireRoom(sql, rooms);
   const manage = requireRoom(sql, rooms, { adminsManage: true });
-  // This replica serves the change at once (the caller's next request may come here); the others
-  // learn it from the stream, woken by the hint.
-  const changed = async (id: number) => {
-    await rooms.refresh([id]);
-    notifier.hint();
-  };
+  const changed = roomChanged(deps);
   const json = (c: Ctx, id: number, status: 200 | 201) => c.json({ room: roomView(rooms.byId(id)!, user(c)) }, status);
 
   return new Hono<AppEnv>()
-    .get('/', (c) => {
-      const me = c.get('user') ?? null;
-      return c.render('rooms', { title: 'Rooms', rooms: rooms.visibleTo(me).map((r) => roomView(r, me)) });
-    })
+    .get('/', (c) => renderRoomList(c, deps))
     .get('/rooms/:slug', room, (c) => renderRoom(c, deps))
     .get('/api/rooms', (c) => c.json({ rooms: rooms.visibleTo(user(c)).map((r) => roomView(r, user(c))) }))
     .post('/api/rooms', async (c) => {

@@ -1,0 +1,21 @@
+import type { Deps } from '../deps.ts';
+import type { Ctx } from '../http/context.ts';
+import { roomView } from './registry.ts';
+
+/** What the forms on the room list send back when they are refused: the message and the draft. */
+export interface ListForm {
+  error?: string;
+  /** Which form failed: the new-room form or the message-someone form. */
+  form?: 'room' | 'direct';
+  title?: string;
+  topic?: string;
+  kind?: string;
+  members?: string;
+  names?: string;
+}
+
+/** The room list (GET /): the caller's rooms and direct messages, with the new-room and message-someone forms. */
+export function renderRoomList(c: Ctx, deps: Pick<Deps, 'rooms'>, status = 200, form: ListForm = {}) {
+  const me = c.get('user') ?? null;
+  return c.render('rooms', { title: 'Rooms', rooms: deps.rooms.visibleTo(me).map((r) => roomView(r, me)), form }, status);
+}
