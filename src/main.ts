@@ -1,6 +1,6 @@
 import { loadConfig } from './config.ts';
 import { connect } from './db/connect.ts';
-import { migrate } from './db/migrate.ts';
+import { migrate, migrationFiles, waitForMigrations } from './db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { createLogger } from './ops/log.ts';
 import { createChat, listen } from './server.ts';
@@ -17,8 +17,17 @@ async function main() {
     url = embedded.url;
   }
   const migrator = connect(config.migrateDatabaseUrl ?? url, { max: 1, timeoutMs: 120_000 });
-  const applied = await migrate(migrator).finally(() => migrator.end());
-  if (applied.length > 0) log.info('migrations applied', { applied });
+  try {
+    const applied = await migrate(migrator);
+    if (applied.length > 0) log.info('migrations applied', { applied });
+  } catch (err) {
+    // A role without schema rights (the stack's chat_app): the migrate job applies them.
+    if ((err as { code?: string }).code !== '42501') throw err;
+    log.info('this role may not migrate: waiting for the migrate job', { newest: migrationFiles().at(-1) });
+    await waitForMigrations(migrator);
+  } finally {
+    await migrator.end();
+  }
 
   const sql = connect(url, { name: config.replicaName });
   const chat = createChat(config, sql, log);

@@ -32,3 +32,17 @@ export async function migrate(sql: Sql): Promise<string[]> {
     return applied;
   });
 }
+
+/**
+ * For a role that may not migrate (the stack's chat_app): waits until schema_migrations lists the
+ * newest file in sql/, which the migrate job applies as the owner. Errors (no table yet, the
+ * database still starting) only mean not yet.
+ */
+export async function waitForMigrations(sql: Sql, everyMs = 1000): Promise<void> {
+  const newest = migrationFiles().at(-1)!;
+  for (;;) {
+    const rows = await sql`SELECT 1 FROM schema_migrations WHERE version = ${newest}`.catch(() => []);
+    if (rows.length > 0) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
