@@ -67,15 +67,37 @@
     // Start right after the newest message on the page: nothing between render and connect is lost.
     let cursor = room.dataset.cursor;
     let retryMs = 1000;
+    let es = null;
+    // The server sends a ping event every 15 s. A dead replica behind a proxy, or a host gone
+    // without closing its sockets, leaves the stream open and silent: after two missed pings
+    // give up on it and open a new one from the last cursor, on whichever replica answers.
+    const SILENCE_MS = 30_000;
+    let watchdog = 0;
+    const heard = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => { setStatus(false); connect(); }, SILENCE_MS);
+    };
     const connect = () => {
-      const es = new EventSource(`/rooms/${encodeURIComponent(slug)}/events?after=${encodeURIComponent(cursor)}`);
-      es.onopen = () => { retryMs = 1000; setStatus(true); };
-      es.onmessage = (e) => { cursor = e.lastEventId || cursor; insert(JSON.parse(e.data)); };
-      es.onerror = () => {
+      es?.close();
+      const source = new EventSource(`/rooms/${encodeURIComponent(slug)}/events?after=${encodeURIComponent(cursor)}`);
+      es = source;
+      heard();
+      source.onopen = () => { retryMs = 1000; heard(); setStatus(true); };
+      source.onmessage = (e) => { heard(); cursor = e.lastEventId || cursor; insert(JSON.parse(e.data)); };
+      source.addEventListener('ping', heard);
+      // Resuming would cost the server too much: start over from a fresh page.
+      source.addEventListener('reload', () => {
+        clearTimeout(watchdog);
+        source.close();
+        setStatus(false);
+        location.reload();
+      });
+      source.onerror = () => {
+        if (source !== es) return;
         setStatus(false);
         // CONNECTING: the browser retries by itself with Last-Event-ID. CLOSED (an error answer): we retry.
-        if (es.readyState !== EventSource.CLOSED) return;
-        setTimeout(connect, retryMs);
+        if (source.readyState !== EventSource.CLOSED) return;
+        setTimeout(() => { if (source === es) connect(); }, retryMs);
         retryMs = Math.min(retryMs * 2, 15_000);
       };
     };

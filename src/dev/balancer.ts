@@ -24,6 +24,11 @@ export function createBalancer(backends: () => Backend[]): Server {
           (up) => {
             res.writeHead(up.statusCode ?? 502, up.headers);
             up.pipe(res);
+            // A replica that dies mid-answer (kill -9) closes its socket without ending the answer;
+            // pipe() would leave the browser's side open and silent. Cut it, as a dead host would.
+            up.on('close', () => {
+              if (!up.complete) res.destroy();
+            });
           },
         );
         // Only a refused connection is safe to retry: anything later may have been a post that was stored.
