@@ -1,7 +1,5 @@
-# syntax=docker/dockerfile:1
-
 # Build: compile TypeScript, then drop dev dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -10,7 +8,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime: compiled code, SQL, templates, static files, production modules.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0
