@@ -1,7 +1,7 @@
 // Offline checks of the production deployment files: the Swarm stacks rendered
 // by `docker stack config` with the variables of .env.example, and the Dockerfile.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,16 +19,17 @@ type Service = {
   ports?: { published?: number; mode?: string }[];
   secrets?: { source: string; target?: string }[];
   volumes?: { source?: string; target: string }[];
-  healthcheck?: { test?: string[]; start_period?: string };
+  healthcheck?: { test?: string[]; start_period?: string; disable?: boolean };
   stop_grace_period?: string;
   deploy?: {
     mode?: string;
+    endpoint_mode?: string;
     replicas?: number;
     labels?: Labels;
     placement?: { constraints?: string[] };
     update_config?: { parallelism?: number; order?: string; failure_action?: string; monitor?: string };
     rollback_config?: { order?: string };
-    restart_policy?: { condition?: string };
+    restart_policy?: { condition?: string; max_attempts?: number };
     resources?: { limits?: { memory?: string } };
   };
 };
@@ -158,8 +159,16 @@ describe('the Swarm stack files', () => {
     }
   });
 
+  it('guard every variable that has no default with :?, so a stack never deploys with it empty', () => {
+    for (const file of stackFiles) {
+      for (const [, name, rest] of read(file).matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)) {
+        expect(rest, `${file}: \${${name}}`).toMatch(/^(:\?|:-)/);
+      }
+    }
+  });
+
   itRendered('publish no port for the app, PostgreSQL or pgAdmin: Traefik is the only way in', () => {
-    for (const name of ['app', 'postgres', 'pgadmin']) {
+    for (const name of ['app', 'migrate', 'postgres', 'pgadmin']) {
       expect(render('stack.yml').services[name]?.ports ?? [], name).toEqual([]);
     }
   });
@@ -185,15 +194,47 @@ describe('the app service', () => {
     expect(ms(app().stop_grace_period)).toBeGreaterThanOrEqual(drain + 5000);
   });
 
-  itRendered('reads its database URLs from secrets and trusts only the proxy in front of it', () => {
+  itRendered("reads only chat_app's URL from a secret, never the owner's, and trusts only the proxy in front of it", () => {
     const env = app().environment!;
     expect(env.DATABASE_URL_FILE).toBe('/run/secrets/chat_database_url');
-    expect(env.MIGRATE_DATABASE_URL_FILE).toBe('/run/secrets/chat_migrate_database_url');
+    expect(env.MIGRATE_DATABASE_URL_FILE).toBeUndefined();
+    expect(app().secrets?.map((x) => x.source)).toEqual(['chat_database_url']);
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.PUBLIC_ORIGIN).toBe(`https://${envExample().get('CHAT_HOST')!.value}`);
     expect(env.TRUST_PROXY).toBe('on');
     expect(app().healthcheck?.test?.join(' ')).toContain('/healthz');
     expect(traefikLabels(app())['traefik.swarm.network']).toBe('traefik-public');
+  });
+
+  itRendered('serves /metrics on its own port, which no Traefik label routes', () => {
+    expect(app().environment?.METRICS_PORT).toBe('9100');
+    const labels = traefikLabels(app());
+    expect(Object.values(labels).join(' ')).not.toContain('9100');
+    expect(labels['traefik.http.routers.chat.rule']).toContain('!PathPrefix(`/metrics`)');
+  });
+
+  itRendered('limits requests in flight and their rate per client address on the chat router', () => {
+    const labels = traefikLabels(app());
+    const names = labels['traefik.http.routers.chat.middlewares']!.split(',');
+    const of = (kind: string) => names.find((n) => Object.keys(labels).some((k) => k.startsWith(`traefik.http.middlewares.${n}.${kind}.`)));
+    const inflight = of('inflightreq');
+    const rate = of('ratelimit');
+    expect(Number(labels[`traefik.http.middlewares.${inflight}.inflightreq.amount`])).toBeGreaterThan(0);
+    expect(Number(labels[`traefik.http.middlewares.${rate}.ratelimit.average`])).toBeGreaterThan(0);
+    expect(Number(labels[`traefik.http.middlewares.${rate}.ratelimit.burst`])).toBeGreaterThanOrEqual(
+      Number(labels[`traefik.http.middlewares.${rate}.ratelimit.average`]),
+    );
+  });
+
+  itRendered('leaves migrations to a one-off job that runs as the owner and retries until PostgreSQL answers', () => {
+    const job = render('stack.yml').services.migrate!;
+    expect(job.image).toBe(app().image);
+    expect(job.command).toEqual(['node', 'dist/migrate-cli.js']);
+    expect(job.deploy?.mode).toBe('replicated-job');
+    expect(job.deploy?.restart_policy?.condition).toBe('on-failure');
+    expect(job.environment?.MIGRATE_DATABASE_URL_FILE).toBe('/run/secrets/chat_migrate_database_url');
+    expect(job.secrets?.map((x) => x.source)).toEqual(['chat_migrate_database_url']);
+    expect(job.healthcheck?.disable).toBe(true);
   });
 
   itRendered('never has its event streams compressed by Traefik', () => {
@@ -218,6 +259,19 @@ describe('PostgreSQL and pgAdmin', () => {
     expect(pg.deploy?.update_config?.order).toBe('stop-first');
     expect(pg.healthcheck?.test?.join(' ')).toContain('pg_isready -h 127.0.0.1');
     expect(pg.command?.join(' ')).toMatch(/idle_in_transaction_session_timeout=.*transaction_timeout=/);
+    // Reached by DNS, not a Swarm virtual IP: IPVS silently drops pooled connections idle 15 min.
+    expect(pg.deploy?.endpoint_mode).toBe('dnsrr');
+  });
+
+  itRendered('bounds admin sessions with the same timeouts on the cluster (stack.yml) and the chat database (newest migration)', () => {
+    const flags = render('stack.yml').services.postgres!.command!.join(' ');
+    const migrations = readdirSync(join(root, 'sql')).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+    for (const name of ['idle_in_transaction_session_timeout', 'transaction_timeout']) {
+      const flag = new RegExp(`${name}=(\\w+)`).exec(flags)?.[1];
+      const set = new RegExp(`SET ${name} = %L', current_database\\(\\), '(\\w+)'`);
+      const last = migrations.map((f) => set.exec(read(`sql/${f}`))?.[1]).filter(Boolean).at(-1);
+      expect(last, name).toBe(flag);
+    }
   });
 
   itRendered('give pgAdmin one stop-first replica with its servers preloaded', () => {
@@ -265,6 +319,11 @@ describe('the Dockerfile', () => {
   const lines = read('Dockerfile').replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   const finalStage = lines.slice(lines.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true));
   const instr = (name: string) => finalStage.filter((l) => new RegExp(`^${name}\\s`, 'i').test(l));
+
+  it('builds from the current Node.js LTS line and needs no frontend image from a registry', () => {
+    expect(read('Dockerfile')).not.toMatch(/^#\s*syntax=/m);
+    for (const l of lines.filter((x) => /^FROM\s/i.test(x))) expect(l).toMatch(/^FROM node:24-bookworm-slim\b/);
+  });
 
   it('builds in more than one stage', () => {
     expect(lines.filter((l) => /^FROM\s/i.test(l)).length).toBeGreaterThanOrEqual(2);
