@@ -4,17 +4,14 @@ import type { Sql } from '../db/connect.ts';
 import { compare, type Position } from '../messages/cursor.ts';
 import { pageAfter } from '../messages/history.ts';
 import type { StoredMessage } from '../messages/message.ts';
-import { drained } from './wire.ts';
+import { readerKeepsUp } from './wire.ts';
 
 export interface CatchUpLimits {
   /** Most messages one stream may catch up on from the database; past it the client reloads. */
   catchUpMax: number;
 }
 
-const PAGE = 100;
-// A page waits for the reader to take the previous one: memory per stream stays one page.
-const HIGH_WATER = 64 * 1024;
-const STUCK_MS = 10_000;
+const PAGE = 50;
 
 /** At most a few streams read history from the database at once; the rest wait their turn. */
 export class Slots {
@@ -62,7 +59,8 @@ export async function catchUp(
       // Twice nothing below the floor: those rows were deleted by hand; there is nothing to send.
       empty = rows.length === 0 ? empty + 1 : 0;
       if (empty === 2) break;
-      if (out.writableLength + (out.socket?.writableLength ?? 0) > HIGH_WATER && !(await drained(out, STUCK_MS))) {
+      // A page waits for the reader to take the previous one: memory per stream stays one page.
+      if (!(await readerKeepsUp(out))) {
         out.destroy();
         return 'gone';
       }

@@ -3,12 +3,15 @@ import type { Sql } from '../db/connect.ts';
 import { compare, type Position } from '../messages/cursor.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Reader, RoomRegistry } from '../rooms/registry.ts';
+import { StreamCaps } from './caps.ts';
 import { catchUp, Slots, type CatchUpLimits } from './catch-up.ts';
+import type { StoredMessage } from '../messages/message.ts';
 import type { Batch, FeedItem, Hub, Listener } from './feed.ts';
-import { writeShared, type Wire } from './wire.ts';
+import { readerKeepsUp, writeShared, type Wire } from './wire.ts';
 
 // A live reader this far behind is cut off; it reconnects with Last-Event-ID and catches up in pages.
 const MAX_BUFFERED = 1 << 20;
+const MEMORY_PAGE = 50;
 // The comment keeps proxies from closing an idle stream; the named event lets the script see that
 // the stream is alive (EventSource hides comments), and reconnect when two pings are missed.
 const PING_TEXT = ': ping\nevent: ping\ndata: {}\n\n';
@@ -39,24 +42,21 @@ interface Open extends StreamRequest { out: ServerResponse }
 /** The open event streams of this replica: one ping timer for all, caps, access, and a way to end them all. */
 export class Streams {
   private open = new Set<Open>();
-  private perUser = new Map<string, number>();
-  private perAddress = new Map<string, number>();
+  private caps: StreamCaps;
   private pingTimer: NodeJS.Timeout | null = null;
   private closing = false;
-  private slots = new Slots(4);
+  private slots = new Slots(2);
 
-  constructor(private o: StreamsOptions) {}
+  constructor(private o: StreamsOptions) {
+    this.caps = new StreamCaps(o.limits);
+  }
 
   get size(): number {
     return this.open.size;
   }
 
-  /** Whether one more stream fits under the caps, or which cap it would break. */
   admit(reader: Reader | null, address: string): 'ok' | 'user' | 'address' {
-    const { perUser, perAddress } = this.o.limits;
-    if (reader && perUser !== null && (this.perUser.get(reader.id) ?? 0) >= perUser) return 'user';
-    if (perAddress !== null && (this.perAddress.get(address) ?? 0) >= perAddress) return 'address';
-    return 'ok';
+    return this.caps.admit(reader, address);
   }
 
   /**
@@ -82,11 +82,13 @@ export class Streams {
     const send = (items: FeedItem[], batch?: Batch) => {
       const fresh = compare(items[0]!.position, last) > 0 ? items : items.filter((i) => compare(i.position, last) > 0);
       if (fresh.length === 0 || out.writableEnded) return;
+      // A live reader still holding a megabyte from before is too slow: cut it off (it resumes with
+      // Last-Event-ID). Checked before the write, so one large poll never cuts a reader that keeps
+      // up. Shared chunks go to the socket itself, so its buffer is where a slow reader shows.
+      if (live && out.writableLength + (out.socket?.writableLength ?? 0) > MAX_BUFFERED) return void out.destroy();
       if (fresh === items && batch) writeShared(out, batch);
       else out.write(fresh.map((i) => i.frame).join(''));
       last = fresh.at(-1)!.position;
-      // Shared chunks go to the socket itself, so its buffer is where a slow reader shows.
-      if (out.writableLength + (out.socket?.writableLength ?? 0) > MAX_BUFFERED) out.destroy();
     };
     const listener: Listener = (batch) => {
       if (!live) return;
@@ -102,25 +104,34 @@ export class Streams {
       this.remove(stream);
     });
 
-    if (compare(last, feed.floor) < 0) {
-      const result = await catchUp(this.o.sql, this.o.limits, this.slots, out, room, last, () => feed.floor, (rows) => {
-        if (rows.length > 0) send(rows.map((r) => hub.frame(r)));
-        return last;
-      }).catch((err: Error) => {
-        this.o.log.warn('stream catch-up failed', { room: room.slug, error: err.message });
-        return 'failed' as const;
-      });
-      if (result === 'failed') return void out.destroy();
-      if (result === 'too-far') {
-        // Resuming would cost more than a fresh view: the client reloads and starts over.
-        out.end(`event: reload\ndata: ${JSON.stringify({ reason: 'The stream is too far behind to resume; reload the view.' })}\n\n`);
-        return;
+    // From the database while the position is older than what the feed holds, then what the feed
+    // holds, a page at a time, each waiting for the reader. The feed may evict past the position
+    // during a wait, so the loop checks again; the last check and going live share one turn.
+    for (;;) {
+      if (compare(last, feed.floor) < 0) {
+        const result = await this.fromDatabase(out, room, last, () => feed.floor, (rows) => {
+          if (rows.length > 0) send(rows.map((r) => hub.frame(r)));
+          return last;
+        });
+        if (result !== 'done') return;
       }
-      if (result === 'gone') return;
+      const held = feed.after(last);
+      if (held.length === 0) break;
+      send(held.slice(0, MEMORY_PAGE));
+      if (!(await readerKeepsUp(out))) return void out.destroy();
     }
-    const held = feed.after(last);
-    if (held.length > 0) send(held);
     live = true;
+  }
+
+  private async fromDatabase(out: ServerResponse, room: { id: number; slug: string }, from: Position, floor: () => Position, send: (rows: StoredMessage[]) => Position) {
+    const result = await catchUp(this.o.sql, this.o.limits, this.slots, out, room, from, floor, send).catch((err: Error) => {
+      this.o.log.warn('stream catch-up failed', { room: room.slug, error: err.message });
+      return 'failed' as const;
+    });
+    if (result === 'failed') out.destroy();
+    // Resuming would cost more than a fresh view: the client reloads and starts over.
+    if (result === 'too-far') out.end(`event: reload\ndata: ${JSON.stringify({ reason: 'The stream is too far behind to resume; reload the view.' })}\n\n`);
+    return result;
   }
 
   /**
@@ -145,8 +156,7 @@ export class Streams {
 
   private add(s: Open): void {
     this.open.add(s);
-    if (s.reader) this.perUser.set(s.reader.id, (this.perUser.get(s.reader.id) ?? 0) + 1);
-    this.perAddress.set(s.address, (this.perAddress.get(s.address) ?? 0) + 1);
+    this.caps.opened(s.reader, s.address);
     this.pingTimer ??= setInterval(() => {
       for (const o of this.open) writeShared(o.out, PING);
     }, this.o.pingMs ?? 15_000);
@@ -154,13 +164,7 @@ export class Streams {
 
   private remove(s: Open): void {
     if (!this.open.delete(s)) return;
-    const drop = (map: Map<string, number>, key: string) => {
-      const n = (map.get(key) ?? 1) - 1;
-      if (n > 0) map.set(key, n);
-      else map.delete(key);
-    };
-    if (s.reader) drop(this.perUser, s.reader.id);
-    drop(this.perAddress, s.address);
+    this.caps.closed(s.reader, s.address);
     if (this.open.size === 0) this.stopPings();
   }
 

@@ -40,3 +40,14 @@ export function drained(out: ServerResponse, timeoutMs: number): Promise<boolean
     out.on('close', onClose);
   });
 }
+
+// Catch-up writes a page, then waits here until the reader has taken most of it.
+const HIGH_WATER = 64 * 1024;
+const STUCK_MS = 10_000;
+
+/** True at once when little is buffered; else once it drains; false when the reader is stuck or gone. */
+export function readerKeepsUp(out: ServerResponse): Promise<boolean> {
+  if (out.destroyed || out.writableEnded) return Promise.resolve(false);
+  if (out.writableLength + (out.socket?.writableLength ?? 0) <= HIGH_WATER) return Promise.resolve(true);
+  return drained(out, STUCK_MS);
+}
