@@ -34,7 +34,7 @@ describe('who may read and post in a closed room, on every path and across repli
       startReplica(db, { rateLimitMessages: null, feedCapacity: FEED }),
     ]);
     // The first account of an empty instance is its admin.
-    for (const who of PEOPLE.filter((p) => p !== 'anonymous')) {
+    for (const who of ['admin', ...PEOPLE.filter((p) => p !== 'anonymous' && p !== 'admin')] as Who[]) {
       names[who] = `${who.replace('-', '_')}_${process.pid}`;
       cookies[who] = await signIn(a.url, names[who]);
     }
