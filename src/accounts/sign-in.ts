@@ -19,6 +19,8 @@ export interface Attempt {
   password: string;
   /** Limit key of the client's address. */
   address: string;
+  /** Whose hashing this is, for the queue's fairness: the address, IPv6 by its /48. */
+  client: string;
   /** The device id when the browser holds a device cookie issued to this name. */
   device: string | null;
 }
@@ -53,7 +55,7 @@ export async function signIn(sql: Sql, queue: HashQueue, a: Attempt, limits: Sig
     return { ok: false, reason: 'limited', what, retryAfterS: seconds(row!.wait_ms) };
   }
   const keys = row!.user_id === null ? [] : counters.map((k) => k.key);
-  const checked = await queue.run(() => verifyPassword(a.password, row!.password_hash ?? DUMMY_HASH));
+  const checked = await queue.run(a.client, () => verifyPassword(a.password, row!.password_hash ?? DUMMY_HASH));
   if (!checked.ok) {
     // Never checked: not a guess.
     await give(sql, keys);

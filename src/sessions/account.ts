@@ -17,8 +17,8 @@ export function account(kit: Kit) {
   const accountPage = (c: Ctx, status: number, data: { error?: string; notice?: string }) => c.render('account', { title: 'Your account', ...data }, status);
   const resetPage = (c: Ctx, status: number, data: { code: string; name?: string | null; error?: string }) =>
     c.render('reset', { title: 'Choose a new password', ...data }, status);
-  const hash = async (password: string) => {
-    const hashed = await kit.queue.run(() => hashPassword(password));
+  const hash = async (c: Ctx, password: string) => {
+    const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password));
     if (!hashed.ok) throw kit.refuse(503, BUSY, hashed.retryAfterS);
     return hashed.value;
   };
@@ -40,13 +40,13 @@ export function account(kit: Kit) {
         // is no way round them.
         const device = await kit.device(c, user.name);
         const limits = { address: config.rateLimitSigninAddress, client: config.rateLimitSignin, name: config.rateLimitSigninName };
-        const check = await signIn(sql, kit.queue, { name: user.name, password: current, address: kit.address(c), device }, limits);
+        const check = await signIn(sql, kit.queue, { name: user.name, password: current, address: kit.address(c), client: kit.address(c, 48), device }, limits);
         if (!check.ok) {
           if (check.reason === 'wrong') throw kit.refuse(403, 'The current password is wrong.');
           if (check.reason === 'busy') throw kit.refuse(503, BUSY, check.retryAfterS);
           throw kit.refuse(429, `Too many ${check.what}. Try again in ${check.retryAfterS} s.`, check.retryAfterS);
         }
-        if (!(await changePassword(sql, sessionToken(c)!, await hash(password)))) throw kit.refuse(401, 'Sign in first.');
+        if (!(await changePassword(sql, sessionToken(c)!, await hash(c, password)))) throw kit.refuse(401, 'Sign in first.');
         log.info('password changed', { user: user.name });
         return input.json ? c.body(null, 204) : c.redirect('/account?changed=1', 303);
       }, (error, status) => accountPage(c, status, { error }));
@@ -71,7 +71,7 @@ export function account(kit: Kit) {
         const problem = passwordProblem(password);
         if (problem) throw kit.refuse(400, problem);
         if (!(await resetFor(sql, code))) throw kit.refuse(404, 'This reset link is not valid (any more). Ask an admin for a new one.');
-        const user = await useReset(sql, code, await hash(password));
+        const user = await useReset(sql, code, await hash(c, password));
         if (!user) throw kit.refuse(404, 'This reset link is not valid (any more). Ask an admin for a new one.');
         log.info('password reset', { user: user.name });
         await kit.startSession(c, user);

@@ -72,7 +72,7 @@ export function registering(kit: Kit) {
         };
         if (await nameTaken(sql, name)) throw await refuse(409, TAKEN);
         if (answer?.ok && !(await spendAnswer(sql, answer))) throw await refuse(403, 'That anti-bot answer was used already: try again.');
-        const hashed = await kit.queue.run(() => hashPassword(password));
+        const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password));
         if (!hashed.ok) throw await refuse(503, 'Too many sign-ins at once. Try again in a moment.', hashed.retryAfterS);
         const created = await createAccount(sql, name, hashed.value, first);
         if (!created.ok) throw await refuse(created.reason === 'taken' ? 409 : 403, created.reason === 'taken' ? TAKEN : 'Someone set this chat up a moment ago: ask them for a join link.');

@@ -32,7 +32,7 @@ export function signingIn(kit: Kit) {
         const password = textField(input, 'password');
         const problem = credentialsProblem(name, password);
         if (problem) throw kit.refuse(400, problem);
-        const attempt = { name, password, address: kit.address(c), device: await kit.device(c, name) };
+        const attempt = { name, password, address: kit.address(c), client: kit.address(c, 48), device: await kit.device(c, name) };
         const outcome = await signIn(sql, kit.queue, attempt, limits);
         if (!outcome.ok) {
           if (outcome.reason === 'wrong') throw kit.refuse(401, WRONG);
