@@ -1,6 +1,7 @@
-// Takes the README's screenshots of the room page: npx tsx test/support/screenshots.ts
+// Takes the README's screenshots: npx tsx test/support/screenshots.ts
 // It starts its own embedded PostgreSQL and one replica, seeds a conversation, and writes
-// Documentation/screenshots/room-{desktop,phone,dark}.png.
+// Documentation/screenshots/room-{desktop,phone,dark}.png, then the room-management and admin
+// pages (screenshots-rooms.ts).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,8 @@ import { migrate } from '../../src/db/migrate.ts';
 import { silentLogger } from '../../src/ops/log.ts';
 import { createChat, listen } from '../../src/server.ts';
 import { haveChromium, launchBrowser, useSession } from './browser.ts';
-import { postJson, signIn } from './client.ts';
+import { postJson, sessionCookieOf, signIn } from './client.ts';
+import { shootRoomManagement } from './screenshots-rooms.ts';
 
 const OUT = new URL('../../Documentation/screenshots/', import.meta.url);
 const PASSWORD = 'correct horse';
@@ -30,12 +32,23 @@ const CONVERSATION: [string, number, string][] = [
   ['felix', 4, 'Shipping it after lunch. Demo at 15:00 in the big room.'],
 ];
 
+/** The first person sets the chat up (and is its admin); the admin makes everyone else's account. */
+async function account(base: string, name: string, admin: string | undefined): Promise<string> {
+  if (!admin) return signIn(base, name, PASSWORD);
+  const post = (path: string, cookie?: string) => fetch(`${base}${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify({ name, password: PASSWORD }),
+  });
+  const made = await post('/users', admin);
+  if (made.status !== 201) throw new Error(`creating ${name}: ${made.status} ${await made.text()}`);
+  return sessionCookieOf(await post('/session'))!;
+}
+
 async function main() {
   if (!haveChromium) throw new Error('needs /usr/bin/chromium (apt-get install chromium)');
   const dir = mkdtempSync(path.join(tmpdir(), 'chat-screens-'));
   const pg = await startEmbeddedPostgres({ dataDir: dir });
   const sql = connect(pg.url);
-  const chat = createChat({ ...loadConfig({}), replicaName: 'chat-2', pollIntervalMs: 50 }, sql, silentLogger);
+  const chat = createChat({ ...loadConfig({}), replicaName: 'chat-2', pollIntervalMs: 50, registration: 'invite' }, sql, silentLogger);
   try {
     await migrate(sql);
     await chat.start();
@@ -44,7 +57,7 @@ async function main() {
 
     const cookies = new Map<string, string>();
     for (const [author, minutesAgo, body] of CONVERSATION) {
-      if (!cookies.has(author)) cookies.set(author, await signIn(base, author, PASSWORD));
+      if (!cookies.has(author)) cookies.set(author, await account(base, author, cookies.get('maya')));
       const res = await postJson(base, cookies.get(author)!, 'general', body);
       const { message } = (await res.json()) as { message: { id: string } };
       await sql`UPDATE messages SET created_at = now() - make_interval(mins => ${minutesAgo}) WHERE id = ${message.id}`;
@@ -70,6 +83,7 @@ async function main() {
       await context.close();
       console.log(`wrote Documentation/screenshots/${shot.file}`);
     }
+    await shootRoomManagement(browser, base, cookies, OUT.pathname);
     await browser.close();
     server.closeAllConnections();
     server.close();
