@@ -1,0 +1,51 @@
+import { docker, until } from './sh.ts';
+
+export interface Container { id: string; task: string; port: number | null; health: string }
+export interface Task { id: string; name: string; desired: string; state: string; error: string }
+
+/** The running containers of a service on this node, with the host port of its 3000 (host mode). */
+export async function containers(service: string): Promise<Container[]> {
+  const out = await docker('ps', '--filter', `label=com.docker.swarm.service.name=${service}`, '--format',
+    '{{.ID}}\t{{.Label "com.docker.swarm.task.name"}}\t{{.Ports}}\t{{.Status}}');
+  return out.split('\n').filter(Boolean).map((line) => {
+    const [id, task, ports, status] = line.split('\t') as [string, string, string, string];
+    const port = /:(\d+)->3000\/tcp/.exec(ports)?.[1];
+    const health = /\((healthy|unhealthy|health: starting)\)/.exec(status)?.[1] ?? 'none';
+    return { id, task, port: port ? Number(port) : null, health };
+  });
+}
+
+export async function tasks(service: string): Promise<Task[]> {
+  const out = await docker('service', 'ps', service, '--no-trunc', '--format', '{{.ID}}\t{{.Name}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}');
+  return out.split('\n').filter(Boolean).map((line) => {
+    const [id, name, desired, state, error] = line.split('\t') as [string, string, string, string, string];
+    return { id, name, desired, state, error };
+  });
+}
+
+/** Waits until `want` containers of the service run and report healthy (or have no health check). */
+export async function healthy(service: string, want: number, timeoutMs = 180_000): Promise<Container[]> {
+  return until(`${want} healthy task(s) of ${service}`, async () => {
+    const cs = await containers(service);
+    return cs.length === want && cs.every((c) => c.health === 'healthy' || c.health === 'none') && cs;
+  }, timeoutMs);
+}
+
+export async function updateState(service: string): Promise<string> {
+  return docker('service', 'inspect', '-f', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}', service);
+}
+
+export async function updateSettled(service: string, timeoutMs: number): Promise<string> {
+  return until(`the update of ${service} to settle`, async () => {
+    const s = await updateState(service);
+    return !['updating', 'rollback_started', 'paused', 'rollback_paused'].includes(s) && s;
+  }, timeoutMs, 2000);
+}
+
+/** Runs SQL inside the PostgreSQL container as the owner over TCP (an admin's session, like pgAdmin's). */
+export async function psql(stack: string, query: string, user = 'chat_owner'): Promise<string[]> {
+  const [pg] = await containers(`${stack}_postgres`);
+  if (!pg) throw new Error('no PostgreSQL container');
+  const out = await docker('exec', pg.id, 'psql', '-h', '127.0.0.1', '-U', user, '-d', 'chat', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', query);
+  return out.split('\n').filter(Boolean);
+}

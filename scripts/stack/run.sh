@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# npm run stack:test: the production stack (stack.yml) booted for real on a one-node Docker
+# Swarm, checked, and torn down. Ends with "N passed, N failed"; exit 1 on a failure, 3 when
+# Docker Engine cannot run on this machine (nothing was checked).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+here=scripts/stack
+stack=stacktest
+replicas=${STACK_TEST_REPLICAS:-3}
+export APP_IMAGE=chat-app:stack-test
+started=$SECONDS
+say() { echo "[stack] $*"; }
+
+bash "$here/engine.sh" || exit $?
+bash "$here/images.sh" "$APP_IMAGE"
+say "images ready after $((SECONDS - started)) s"
+
+made_swarm=0 made_network=0
+secrets=(postgres_password chat_app_password chat_readonly_password chat_database_url chat_migrate_database_url pgadmin_password)
+summary=$(mktemp)
+teardown() {
+  say "tearing down"
+  docker stack rm "$stack" >/dev/null 2>&1 || true
+  for _ in $(seq 90); do
+    [ -z "$(docker ps -q --filter "label=com.docker.stack.namespace=$stack")" ] && break
+    sleep 1
+  done
+  # Finished job tasks and killed tasks leave stopped containers behind.
+  docker ps -aq --filter "label=com.docker.stack.namespace=$stack" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  for _ in $(seq 20); do
+    docker network inspect "${stack}_backend" >/dev/null 2>&1 || break
+    sleep 1
+  done
+  docker volume rm "${stack}_postgres-data" "${stack}_pgadmin-data" >/dev/null 2>&1 || true
+  docker secret rm "${secrets[@]}" >/dev/null 2>&1 || true
+  docker config rm chat-postgres-init-v1 chat-pgadmin-servers-v1 >/dev/null 2>&1 || true
+  [ "$made_network" = 1 ] && docker network rm traefik-public >/dev/null 2>&1
+  if [ "$made_swarm" = 1 ]; then docker swarm leave --force >/dev/null 2>&1; else
+    docker node update --label-rm chat.db "$(docker info -f '{{.Swarm.NodeID}}')" >/dev/null 2>&1; fi
+  read -r passed failed < "$summary" 2>/dev/null || { passed=0; failed=1; }
+  rm -f "$summary"
+  say "done in $((SECONDS - started)) s"
+  echo "$passed passed, $failed failed"
+  [ "$failed" = 0 ] && [ "$passed" != 0 ]
+}
+trap 'teardown; exit $?' EXIT
+
+if [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" != active ]; then
+  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+  made_swarm=1
+fi
+docker node update --label-add chat.db=true "$(docker info -f '{{.Swarm.NodeID}}')" >/dev/null
+if ! docker network inspect traefik-public >/dev/null 2>&1; then
+  docker network create --driver overlay --attachable traefik-public >/dev/null
+  made_network=1
+fi
+
+# Fresh passwords for this run; hex, so safe inside URLs (as Documentation/deploy.md makes them).
+docker secret rm "${secrets[@]}" >/dev/null 2>&1 || true
+owner=$(openssl rand -hex 24) app=$(openssl rand -hex 24)
+printf %s "$owner" | docker secret create postgres_password - >/dev/null
+printf %s "$app" | docker secret create chat_app_password - >/dev/null
+openssl rand -hex 24 | docker secret create chat_readonly_password - >/dev/null
+openssl rand -hex 24 | docker secret create pgadmin_password - >/dev/null
+printf %s "postgres://chat_app:$app@postgres:5432/chat" | docker secret create chat_database_url - >/dev/null
+printf %s "postgres://chat_owner:$owner@postgres:5432/chat" | docker secret create chat_migrate_database_url - >/dev/null
+
+say "deploying stack.yml + $here/override.yml as '$stack' ($replicas app replicas)"
+CHAT_HOST=chat.stack-test.invalid PGADMIN_HOST=pgadmin.stack-test.invalid PGADMIN_EMAIL=admin@example.com \
+  APP_REPLICAS=$replicas docker stack deploy --detach=true --resolve-image never \
+  -c stack.yml -c "$here/override.yml" "$stack" >/dev/null
+
+npx tsx "$here/checks.ts" "$stack" "$replicas" "$summary"
