@@ -67,8 +67,10 @@ printf %s "postgres://chat_app:$app@postgres:5432/chat" | docker secret create c
 printf %s "postgres://chat_owner:$owner@postgres:5432/chat" | docker secret create chat_migrate_database_url - >/dev/null
 
 say "deploying stack.yml + $here/override.yml as '$stack' ($replicas app replicas)"
+# Newer CLIs wait for the services to converge unless told not to; the checks do the waiting.
+detach=$(docker stack deploy --help 2>&1 | grep -q -- '--detach' && echo --detach=true || true)
 CHAT_HOST=chat.stack-test.invalid PGADMIN_HOST=pgadmin.stack-test.invalid PGADMIN_EMAIL=admin@example.com \
-  APP_REPLICAS=$replicas docker stack deploy --detach=true --resolve-image never \
+  APP_REPLICAS=$replicas docker stack deploy $detach --resolve-image never \
   -c stack.yml -c "$here/override.yml" "$stack" >/dev/null
 
 npx tsx "$here/checks.ts" "$stack" "$replicas" "$summary"
