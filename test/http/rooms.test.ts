@@ -120,6 +120,21 @@ describe('room management by plain forms', () => {
     expect((await page(location, 'bob')).status).toBe(404);
   });
 
+  it('shows each person only the settings forms they may use', async () => {
+    const forms = async (path: string, as: string) => {
+      const html = await page(path, as).then((x) => x.text());
+      return ['Name and topic', 'Add a person', 'Leave this room', 'Make public', 'Archive', 'Remove'].filter((label) => html.includes(label));
+    };
+    expect((await send('/rooms/secret-plans/members', 'alice', { name: 'bob' })).status).toBe(303);
+    expect(await forms('/rooms/secret-plans/settings', 'alice')).toEqual(['Name and topic', 'Add a person', 'Leave this room', 'Remove']);
+    expect(await forms('/rooms/secret-plans/settings', 'bob')).toEqual(['Add a person', 'Leave this room']);
+    expect(await forms('/rooms/secret-plans/settings', 'boss')).toEqual(['Name and topic', 'Make public', 'Archive', 'Remove']);
+    expect(await forms('/rooms/general/settings', 'bob')).toEqual([]);
+    const direct = (await send('/directs', 'bob', { names: 'alice' })).headers.get('location')!;
+    expect(await forms(`${direct}/settings`, 'bob')).toEqual([]);
+    expect((await page(`${direct}/settings`, 'boss')).status).toBe(404);
+  });
+
   it('shows the room list again with the reason and what was typed when a form is refused', async () => {
     const noTitle = await send('/rooms', 'bob', { title: '  ', topic: 'kept', kind: 'closed' });
     expect(noTitle.status).toBe(400);
