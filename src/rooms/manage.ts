@@ -55,9 +55,25 @@ export async function createRoom(sql: Sql, creator: Reader, room: NewRoom): Prom
   });
 }
 
+/** What a person may do to a room: the functions below enforce it, the settings page shows it as forms. */
+export function allowed(actor: Reader, room: Room) {
+  const admin = actor.role === 'admin';
+  const creator = room.createdBy === actor.id;
+  const member = room.members.has(actor.id);
+  return {
+    add: room.kind === 'closed' && member,
+    leave: room.kind === 'closed' && member,
+    removeOthers: room.kind === 'closed' && (admin || creator),
+    rename: room.kind !== 'direct' && (admin || creator),
+    administer: room.kind !== 'direct' && admin,
+  };
+}
+
 /** Members of a closed room add people to it. */
-export async function addMember(sql: Sql, room: Room, name: string): Promise<{ ok: true } | Refusal> {
+export async function addMember(sql: Sql, actor: Reader, room: Room, name: string): Promise<{ ok: true } | Refusal> {
   if (room.kind !== 'closed') return { ok: false, reason: 'not_allowed', message: 'People are added to closed rooms only.' };
+  // A public closed room is readable by everyone signed in; only its members add people.
+  if (!allowed(actor, room).add) return { ok: false, reason: 'not_allowed', message: 'People are added to a closed room by its members.' };
   const people = await peopleByName(sql, [name]);
   if (people.unknown) return { ok: false, reason: 'unknown_person', message: `Nobody is called "${name}".` };
   await sql`INSERT INTO room_members (room_id, user_id) VALUES (${room.id}, ${people.ids[0]!}) ON CONFLICT DO NOTHING`;
@@ -68,7 +84,7 @@ export async function addMember(sql: Sql, room: Room, name: string): Promise<{ o
 export async function removeMember(sql: Sql, actor: Reader, room: Room, name: string): Promise<{ ok: true } | Refusal> {
   if (room.kind !== 'closed') return { ok: false, reason: 'not_allowed', message: 'Only closed rooms have members to remove.' };
   const self = actor.name.toLowerCase() === name.toLowerCase();
-  if (!self && actor.role !== 'admin' && room.createdBy !== actor.id) {
+  if (!self && !allowed(actor, room).removeOthers) {
     return { ok: false, reason: 'not_allowed', message: "Only the room's creator or an admin removes other people." };
   }
   const [row] = await sql<{ user_id: string }[]>`
@@ -104,10 +120,10 @@ export interface RoomUpdate { title?: string; topic?: string; archived?: boolean
 
 /** The creator or an admin renames a room and sets its topic; only admins archive it or make it public. */
 export async function updateRoom(sql: Sql, actor: Reader, room: Room, change: RoomUpdate): Promise<{ ok: true } | Refusal> {
-  const admin = actor.role === 'admin';
+  const may = allowed(actor, room);
   if (room.kind === 'direct') return { ok: false, reason: 'not_allowed', message: 'Direct conversations have no settings.' };
-  if (!admin && room.createdBy !== actor.id) return { ok: false, reason: 'not_allowed', message: "Only the room's creator or an admin changes it." };
-  if ((change.archived !== undefined || change.public !== undefined) && !admin) {
+  if (!may.rename) return { ok: false, reason: 'not_allowed', message: "Only the room's creator or an admin changes it." };
+  if ((change.archived !== undefined || change.public !== undefined) && !may.administer) {
     return { ok: false, reason: 'not_allowed', message: 'Only admins archive rooms or make them public.' };
   }
   await sql`

@@ -64,7 +64,7 @@ export function roomRoutes(deps: Deps) {
     .post('/api/rooms/:slug/members', room, async (c) => {
       const { fields } = await readInput(c);
       if (typeof fields.name !== 'string') throw new HttpError(400, '"name" is missing.');
-      const done = await addMember(sql, c.var.room, fields.name);
+      const done = await addMember(sql, user(c), c.var.room, fields.name);
       if (!done.ok) refuse(done);
       await changed(c.var.room.id);
       return c.body(null, 204);

@@ -1,31 +1,18 @@
 import type { Deps } from '../deps.ts';
 import type { Ctx } from '../http/context.ts';
-import { roomView, type Room } from './registry.ts';
+import { allowed } from './manage.ts';
+import { roomView } from './registry.ts';
 
 /** What the settings forms send back when they are refused, or say when they worked. */
 export interface SettingsForm { error?: string; notice?: string; name?: string; title?: string; topic?: string }
-
-/** Who may do what on a room's settings page; the same rules manage.ts enforces, shown as forms. */
-export function permissions(room: Room, me: { id: string; role?: string }) {
-  const admin = me.role === 'admin';
-  const member = room.members.has(me.id);
-  const direct = room.kind === 'direct';
-  return {
-    add: room.kind === 'closed' && member,
-    leave: room.kind === 'closed' && member,
-    remove: room.kind === 'closed' && (admin || room.createdBy === me.id),
-    edit: !direct && (admin || room.createdBy === me.id),
-    administer: !direct && admin,
-  };
-}
 
 /** The settings and members page of c.var.room. */
 export function renderSettings(c: Ctx, status = 200, form: SettingsForm = {}) {
   const room = c.var.room;
   const me = c.get('user')!;
-  const may = permissions(room, me);
+  const may = allowed(me, room);
   const people = [...room.members]
-    .map(([id, name]) => ({ name, me: id === me.id, creator: id === room.createdBy, removable: may.remove && id !== me.id }))
+    .map(([id, name]) => ({ name, me: id === me.id, creator: id === room.createdBy, removable: may.removeOthers && id !== me.id }))
     .sort((a, b) => a.name.localeCompare(b.name));
   const view = roomView(room, me);
   return c.render('room-settings', { title: `${view.title}: members and settings`, room: view, people, may, form }, status);

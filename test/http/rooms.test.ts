@@ -97,6 +97,18 @@ describe('room management by plain forms', () => {
     expect((await postJson(r.url, who.alice!, 'secret-plans', 'back again')).status).toBe(201);
   });
 
+  it('lets people outside a closed room an admin made public read it, but not add anyone to it', async () => {
+    expect((await send('/admin/rooms/secret-plans', 'boss', { public: 'true' })).status).toBe(303);
+    expect((await page('/rooms/secret-plans', 'carol')).status).toBe(200);
+    expect((await send('/rooms/secret-plans/members', 'carol', { name: 'carol' })).status).toBe(403);
+    const api = await fetch(`${r.url}/api/rooms/secret-plans/members`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie: who.carol! }, body: JSON.stringify({ name: 'carol' }),
+    });
+    expect(api.status).toBe(403);
+    expect((await send('/admin/rooms/secret-plans', 'boss', { public: 'false' })).status).toBe(303);
+    expect((await page('/rooms/secret-plans', 'carol')).status).toBe(404);
+  });
+
   it('keeps the admin rooms page to admins and leaves direct conversations off it', async () => {
     expect((await page('/admin/rooms', 'alice')).status).toBe(404);
     expect((await send('/admin/rooms/general', 'alice', { archived: 'true' })).status).toBe(404);
