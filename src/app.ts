@@ -13,6 +13,7 @@ import { messageRoutes } from './messages/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
+import { searchRoutes } from './search/routes.ts';
 import { sessionRoutes } from './sessions/routes.ts';
 import { streamRoutes } from './sync/routes.ts';
 
@@ -78,6 +79,7 @@ export function createApp(deps: Deps) {
   app.route('/', roomRoutes(deps));
   app.route('/', roomFormRoutes(deps));
   app.route('/', messageRoutes(deps));
+  app.route('/', searchRoutes(deps));
   app.route('/', streamRoutes(deps));
 
   app.notFound((c) => answer(c, new HttpError(404, 'There is nothing at this address.')));

@@ -37,6 +37,8 @@ export interface Config {
   hashQueue: number;
   /** Failed sign-ins per name from clients without that name's device cookie, all addresses together. */
   rateLimitSigninName: Limit;
+  /** The text-search configuration of message search (e.g. simple, english); applied by the migrations. */
+  searchLanguage: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -100,6 +102,12 @@ function origin(raw: string | undefined): string | null {
   return url.origin;
 }
 
+// A text-search configuration's name; PostgreSQL says whether it exists when the migrations apply it.
+function searchLanguage(raw: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(raw)) throw new Error(`SEARCH_LANGUAGE must name a text-search configuration such as simple or english, got "${raw}"`);
+  return raw.toLowerCase();
+}
+
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -135,5 +143,6 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: read(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
     hashQueue: int(env, 'PASSWORD_HASH_QUEUE', 32, 0, 100_000),
     rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
+    searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
   };
 }

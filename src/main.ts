@@ -18,7 +18,7 @@ async function main() {
   }
   const migrator = connect(config.migrateDatabaseUrl ?? url, { max: 1, timeoutMs: 120_000 });
   try {
-    const applied = await migrate(migrator);
+    const applied = await migrate(migrator, { searchLanguage: config.searchLanguage });
     if (applied.length > 0) log.info('migrations applied', { applied });
   } catch (err) {
     // A role without schema rights (the stack's chat_app): the migrate job applies them.

@@ -7,7 +7,7 @@ const config = loadConfig();
 const embedded = config.migrateDatabaseUrl || config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.dataDir });
 const sql = connect(config.migrateDatabaseUrl ?? config.databaseUrl ?? embedded!.url, { max: 1, timeoutMs: 120_000 });
 try {
-  const applied = await migrate(sql);
+  const applied = await migrate(sql, { searchLanguage: config.searchLanguage });
   console.log(applied.length ? `applied: ${applied.join(', ')}` : 'nothing to apply: the database is up to date');
 } catch (err) {
   console.error(`migration failed: ${(err as Error).message}`);

@@ -14,9 +14,10 @@ export function migrationFiles(): string[] {
 /**
  * Applies the numbered files in sql/ that are not applied yet, in order, then sql/grants.sql.
  * Replicas that start together queue on the advisory lock; the first applies, the others find
- * nothing left to do.
+ * nothing left to do. With a searchLanguage it also brings the search index to that text-search
+ * configuration (a no-op unless SEARCH_LANGUAGE changed: sql/050_search.sql).
  */
-export async function migrate(sql: Sql): Promise<string[]> {
+export async function migrate(sql: Sql, opts: { searchLanguage?: string } = {}): Promise<string[]> {
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
     await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
@@ -27,6 +28,10 @@ export async function migrate(sql: Sql): Promise<string[]> {
       await tx.unsafe(readFileSync(new URL(file, SQL_DIR), 'utf8')).simple();
       await tx`INSERT INTO schema_migrations (version) VALUES (${file})`;
       applied.push(file);
+    }
+    if (opts.searchLanguage) {
+      const [changed] = await tx<{ changed: boolean }[]>`SELECT use_search_language(${opts.searchLanguage}::regconfig) AS changed`;
+      if (changed!.changed) applied.push(`search language ${opts.searchLanguage}`);
     }
     await tx.unsafe(readFileSync(new URL('grants.sql', SQL_DIR), 'utf8')).simple();
     return applied;
