@@ -13,7 +13,8 @@
 DO $$
 DECLARE
   f regprocedure;
-  owner_writes CONSTANT text[] := ARRAY['post_message', 'use_password_reset'];
+  owner_writes CONSTANT text[] := ARRAY['post_message', 'edit_message', 'delete_message', 'toggle_reaction',
+                                        'use_password_reset'];
 BEGIN
   FOR f IN
     SELECT p.oid::regprocedure FROM pg_proc p
@@ -46,7 +47,10 @@ DECLARE
     "instance_keys":     ["SELECT", "INSERT", "UPDATE"],
     "password_resets":   ["SELECT", "INSERT", "DELETE"],
     "spent_challenges":  ["SELECT", "INSERT", "DELETE"],
+    "attachments":       ["SELECT", "INSERT", "UPDATE", "DELETE"],
+    "attachment_chunks": ["SELECT", "INSERT", "DELETE"],
     "messages":          ["SELECT"],
+    "reactions":         ["SELECT"],
     "changes":           ["SELECT"],
     "stream_messages":   ["SELECT"],
     "schema_migrations": ["SELECT"]

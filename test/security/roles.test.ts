@@ -111,6 +111,26 @@ describe('the database roles of a deployment', () => {
     expect(tables.map((t) => t.name).filter((t) => !listed.has(t))).toEqual([]);
   });
 
+  it('run as the owner every function that writes a table chat_app may not write itself', async () => {
+    const functions = await owner<{ name: string; definer: boolean; body: string }[]>`
+      SELECT p.proname AS name, p.prosecdef AS definer, p.prosrc AS body FROM pg_proc p
+      WHERE p.pronamespace = 'public'::regnamespace AND p.prorettype <> 'trigger'::regtype`;
+    const writes = { INSERT: /INSERT\s+INTO\s+(\w+)/gi, UPDATE: /UPDATE\s+(\w+)\s+(?:AS\s+)?\w*\s*SET/gi, DELETE: /DELETE\s+FROM\s+(\w+)/gi };
+    const invokerWrites: string[] = [];
+    for (const f of functions.filter((x) => !x.definer)) {
+      for (const [right, pattern] of Object.entries(writes)) {
+        for (const [, table] of f.body.matchAll(pattern)) {
+          const [row] = await owner<{ ok: boolean }[]>`
+            SELECT to_regclass(${table!}) IS NULL OR CASE WHEN ${right} = 'DELETE'
+              THEN has_table_privilege('chat_app', to_regclass(${table!}), 'DELETE')
+              ELSE has_any_column_privilege('chat_app', to_regclass(${table!}), ${right}) END AS ok`;
+          if (!row!.ok) invokerWrites.push(`${f.name}: ${right} ${table}`);
+        }
+      }
+    }
+    expect(invokerWrites).toEqual([]);
+  });
+
   it('let chat_readonly (pgAdmin) read every column but password hashes, token hashes and other secrets', async () => {
     const names = await readonly<{ name: string }[]>`SELECT name FROM users`;
     expect(names.map((u) => u.name)).toContain('runtime');
