@@ -35,9 +35,13 @@ teardown() {
   docker volume rm "${stack}_postgres-data" "${stack}_pgadmin-data" >/dev/null 2>&1 || true
   docker secret rm "${secrets[@]}" >/dev/null 2>&1 || true
   docker config rm chat-postgres-init-v1 chat-pgadmin-servers-v1 >/dev/null 2>&1 || true
-  [ "$made_network" = 1 ] && docker network rm traefik-public >/dev/null 2>&1
-  if [ "$made_swarm" = 1 ]; then docker swarm leave --force >/dev/null 2>&1; else
-    docker node update --label-rm chat.db "$(docker info -f '{{.Swarm.NodeID}}')" >/dev/null 2>&1; fi
+  if [ "$made_network" = 1 ]; then docker network rm traefik-public >/dev/null 2>&1 || true; fi
+  if [ "$made_swarm" = 1 ]; then
+    docker swarm leave --force >/dev/null 2>&1 || true
+    docker network rm docker_gwbridge >/dev/null 2>&1 || true
+  else
+    docker node update --label-rm chat.db "$(docker info -f '{{.Swarm.NodeID}}')" >/dev/null 2>&1 || true
+  fi
   read -r passed failed < "$summary" 2>/dev/null || { passed=0; failed=1; }
   rm -f "$summary"
   say "done in $((SECONDS - started)) s"
