@@ -28,7 +28,7 @@ describe('what the server writes down', () => {
   beforeAll(async () => {
     const url = await freshDatabase();
     sql = connect(url);
-    const config = { ...loadConfig({}), databaseUrl: url, pollIntervalMs: 50, replicaName: 'at-rest', logLevel: 'debug' as const };
+    const config = { ...loadConfig({}), databaseUrl: url, pollIntervalMs: 50, replicaName: 'at-rest', logLevel: 'debug' as const, registration: 'open' as const, registrationChallenge: false };
     chat = createChat(config, sql, createLogger('at-rest', 'debug', (l) => void lines.push(l)));
     await chat.start();
     const server = await listen(chat, 0, '127.0.0.1');

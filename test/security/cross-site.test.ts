@@ -87,6 +87,7 @@ describe('behind a proxy that terminates TLS (PUBLIC_ORIGIN)', () => {
   afterAll(() => r.close());
 
   it('accepts a form from the public origin although the request itself arrives as http://', async () => {
+    await signIn(r.url, 'proxied', 'proxied password');
     const res = await postForm(r.url, '/session', { name: 'proxied', password: 'proxied password' }, { origin: PUBLIC });
     expect(res.status).toBe(303);
     expect(sessionCookie(res)).toBeDefined();

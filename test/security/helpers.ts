@@ -28,9 +28,9 @@ export function postForm(base: string, path: string, fields: Record<string, stri
   });
 }
 
-/** The session cookie pair ("chat_session=...") a response sets, if any. */
+/** The session cookie pair ("chat_session=...", or "__Host-chat_session=..." under HTTPS) a response sets, if any. */
 export function sessionCookie(res: Response): string | undefined {
-  return res.headers.getSetCookie().find((c) => c.startsWith('chat_session='))?.split(';')[0];
+  return res.headers.getSetCookie().find((c) => /^(__Host-)?chat_session=/.test(c))?.split(';')[0];
 }
 
 export const XSS_PAYLOADS = [

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeNext } from '../../src/sessions/routes.ts';
+import { signIn } from '../support/client.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
 import { postForm } from './helpers.ts';
@@ -52,6 +53,7 @@ describe('the next parameter of sign-in', () => {
     let r: Replica;
     beforeAll(async () => {
       r = await startReplica(await freshDatabase(), { rateLimitSignin: null, rateLimitSigninAddress: null, rateLimitRegister: null });
+      await signIn(r.url, 'redirected', 'right password');
     });
     afterAll(() => r.close());
 

@@ -21,6 +21,7 @@ describe('sessions', () => {
   afterAll(() => Promise.all([a.close(), b.close()]));
 
   it('are carried in an HttpOnly, SameSite=Lax cookie for the whole site, not Secure over plain HTTP', async () => {
+    await signIn(a.url, 'flags', 'flags password');
     const res = await postForm(a.url, '/session', { name: 'flags', password: 'flags password' }, { origin: a.url });
     const header = res.headers.getSetCookie().find((c) => c.startsWith('chat_session='))!;
     expect(header).toMatch(/; HttpOnly/);
@@ -41,6 +42,7 @@ describe('sessions', () => {
 
   it('replace a cookie planted before sign-in, so an attacker who planted it gains nothing', async () => {
     const planted = await signIn(a.url, 'attacker');
+    await signIn(a.url, 'fixation-victim', 'victim password');
     for (const before of [planted, `chat_session=${randomBytes(32).toString('base64url')}`]) {
       const res = await postForm(a.url, '/session', { name: 'fixation-victim', password: 'victim password' }, { origin: a.url, cookie: before });
       expect(res.status).toBe(303);
@@ -99,9 +101,9 @@ describe('sessions behind HTTPS (PUBLIC_ORIGIN https://...)', () => {
   });
   afterAll(() => r.close());
 
-  it('are carried in a Secure cookie, and sign-out clears it as Secure too', async () => {
-    const res = await fetch(`${r.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"secure","password":"secure password"}' });
-    expect(res.headers.getSetCookie().find((c) => c.startsWith('chat_session='))).toMatch(/; Secure/);
+  it('are carried in a Secure cookie with the __Host- prefix, and sign-out clears it as Secure too', async () => {
+    const res = await fetch(`${r.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"secure","password":"secure password"}' });
+    expect(res.headers.getSetCookie().find((c) => c.startsWith('__Host-chat_session='))).toMatch(/; Secure/);
     const out = await fetch(`${r.url}/session/end`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: sessionCookie(res)! } });
     expect(out.status).toBe(204);
     expect(out.headers.getSetCookie().join()).toMatch(/; Secure/);
