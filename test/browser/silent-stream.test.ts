@@ -1,63 +1,23 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveChromium, launchBrowser, useSession } from '../support/browser.ts';
 import { postJson, signIn } from '../support/client.ts';
 import { freshDatabase } from '../support/db.ts';
+import { silenceableHop } from '../support/hop.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
 
-/**
- * A TCP hop that can go silent: freeze() stops every connection whose latest request is an event
- * stream from passing anything either way, without closing it, as a host that died without
- * closing its sockets would. New connections pass as before.
- */
-function silenceableHop(target: URL): Promise<{ url: string; freeze(): void; close(): void }> {
-  const pairs = new Set<{ client: Socket; upstream: Socket; streaming: boolean }>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    const pair = { client, upstream, streaming: false };
-    pairs.add(pair);
-    client.on('data', (chunk: Buffer) => {
-      const line = /^[A-Z]+ (\S+) HTTP\/1\.1/m.exec(chunk.toString('latin1'));
-      if (line) pair.streaming = line[1]!.split('?')[0]!.endsWith('/events');
-    });
-    client.pipe(upstream).pipe(client);
-    const end = () => { client.destroy(); upstream.destroy(); pairs.delete(pair); };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        freeze() {
-          for (const p of pairs) {
-            if (!p.streaming) continue;
-            p.client.unpipe(p.upstream);
-            p.upstream.unpipe(p.client);
-            p.client.pause();
-            p.upstream.pause();
-          }
-        },
-        close() {
-          for (const p of pairs) p.client.destroy(), p.upstream.destroy();
-          server.close();
-        },
-      });
-    }),
-  );
-}
-
-describe.skipIf(!haveChromium)('a tab whose event stream goes silent', () => {
+describe.skipIf(!haveChromium)('a tab whose event stream breaks', () => {
   let r: Replica;
+  let small: Replica;
   let browser: Browser;
   beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db)), launchBrowser()]);
+    const db = await freshDatabase();
+    // A replica that holds 5 messages per room and catches a stream up on at most 5 from the database.
+    [r, small, browser] = await Promise.all([startReplica(db), startReplica(db, { feedCapacity: 5, catchUpMax: 5 }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
-    await r?.close();
+    await Promise.all([r?.close(), small?.close()]);
   });
 
   it('notices two missed pings, shows Reconnecting…, and gets what was posted meanwhile on a new stream, within 35 s', async () => {
@@ -93,4 +53,26 @@ describe.skipIf(!haveChromium)('a tab whose event stream goes silent', () => {
     await context.close();
     hop.close();
   }, 60_000);
+
+  it('reloads the room page when the stream says resuming would cost too much, and shows the newest messages', async () => {
+    const hop = await silenceableHop(new URL(small.url));
+    const reader = await signIn(small.url, 'behind');
+    const context = await browser.newContext();
+    await useSession(context, hop.url, reader);
+    const page = await context.newPage();
+    await page.goto(`${hop.url}/rooms/ops`);
+    await page.locator('#status', { hasText: 'Live' }).waitFor({ timeout: 10_000 });
+    await page.evaluate(() => { (window as unknown as { before: boolean }).before = true; });
+
+    // While its browser waits to reconnect, 20 messages arrive: more than memory or a catch-up holds.
+    hop.cut();
+    await small.sql`INSERT INTO messages (room_id, author_id, body)
+      SELECT (SELECT id FROM rooms WHERE slug = 'ops'), (SELECT id FROM users WHERE name = 'behind'), 'missed ' || g
+      FROM generate_series(1, 20) AS g`;
+    await page.waitForFunction(() => !(window as unknown as { before?: boolean }).before, null, { timeout: 15_000 });
+    await page.locator('.message', { hasText: 'missed 20' }).waitFor({ timeout: 5000 });
+    await page.locator('#status', { hasText: 'Live' }).waitFor({ timeout: 5000 });
+    await context.close();
+    hop.close();
+  });
 });
