@@ -11,7 +11,8 @@ const marks = Array.from({ length: 3999 }, (_, i) => String.fromCodePoint(0x300 
 const HOSTILE = {
   marks: `Z${marks}`,
   overrides: `${'\u202E'.repeat(1000)}reversed to the end of the world ${'\u202D\u202E'.repeat(500)}`,
-  lines: `top${'\n'.repeat(3990)}bottom`,
+  // Blank lines fold into one paragraph break in Markdown; lines with a dot each do not.
+  lines: `${'.\n'.repeat(1999)}.`,
 };
 
 describe.skipIf(!haveChromium)('hostile text in a message', () => {
@@ -25,7 +26,7 @@ describe.skipIf(!haveChromium)('hostile text in a message', () => {
     await r?.close();
   });
 
-  it('stays inside its own message: marks and overrides are clipped and isolated, thousands of lines scroll within', async () => {
+  it('stays inside its own message: marks and overrides are clipped and isolated, two thousand lines scroll within', async () => {
     const author = await signIn(r.url, 'spiller');
     const neighbour = await signIn(r.url, 'neighbour');
     const bodies = ['a quiet message before', HOSTILE.marks, 'between marks and overrides', HOSTILE.overrides,
