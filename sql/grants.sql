@@ -53,6 +53,7 @@ DECLARE
     "reactions":         ["SELECT"],
     "changes":           ["SELECT"],
     "stream_messages":   ["SELECT"],
+    "log_changes":       ["SELECT"],
     "schema_migrations": ["SELECT"]
   }';
   secret CONSTANT text := '(^|_)(hash|secret|token|password|salt|code|nonce)(_|$)';

@@ -10,6 +10,7 @@ import { membersOnly } from './http/members-only.ts';
 import { renderer } from './http/render.ts';
 import { staticRoutes } from './http/static.ts';
 import { messageRoutes } from './messages/routes.ts';
+import { messageChangeRoutes } from './messages/change-routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
@@ -79,6 +80,7 @@ export function createApp(deps: Deps) {
   app.route('/', roomRoutes(deps));
   app.route('/', roomFormRoutes(deps));
   app.route('/', messageRoutes(deps));
+  app.route('/', messageChangeRoutes(deps));
   app.route('/', searchRoutes(deps));
   app.route('/', streamRoutes(deps));
 

@@ -8,7 +8,8 @@ import type { Logger } from './ops/log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { RoomRegistry } from './rooms/registry.ts';
 import { Hub } from './sync/feed.ts';
-import { pageBefore } from './messages/history.ts';
+import { roomPage } from './messages/history.ts';
+import { messageEvent } from './sync/log.ts';
 import { createNotifier } from './sync/notify.ts';
 import { createPoller } from './sync/poller.ts';
 import { Streams } from './sync/streams.ts';
@@ -61,9 +62,10 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     onStart: async () => {
       const upToHead = { tx: hub.head.tx, id: hub.head.id + 1n };
       for (const room of rooms.all()) {
-        const rows = await pageBefore(sql, room.slug, upToHead, SEED_SIZE);
-        hub.seed(room.slug, rows, rows.length < SEED_SIZE);
+        const rows = await roomPage(sql, room.slug, upToHead, SEED_SIZE);
+        hub.seed(room.slug, rows.map((r) => messageEvent(r, room.id)), rows.length < SEED_SIZE);
       }
+      hub.startAll();
     },
   });
   const notifier = createNotifier(sql, config.syncNotify, log);

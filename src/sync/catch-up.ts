@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Sql } from '../db/connect.ts';
 import { compare, type Position } from '../messages/cursor.ts';
-import { pageAfter } from '../messages/history.ts';
-import type { StoredMessage } from '../messages/message.ts';
+import type { Reader } from '../rooms/registry.ts';
+import { logAfter, type LogEvent } from './log.ts';
 import { readerKeepsUp } from './wire.ts';
 
 export interface CatchUpLimits {
@@ -30,20 +30,20 @@ export class Slots {
 }
 
 /**
- * Sends a room's messages after `from` from the database, a page at a time, until the position
+ * Sends the log of some rooms after `from` from the database, a page at a time, until the position
  * reaches what the feed holds (`floor()`, which may move while it runs). Its depth and cost are
  * bounded: a stream further behind than `catchUpMax` messages is answered 'too-far' after one cheap
  * count, and each page yields to the event loop and waits for the reader to drain.
  */
 export async function catchUp(
   sql: Sql, limits: CatchUpLimits, slots: Slots, out: ServerResponse,
-  room: { id: number; slug: string }, from: Position, floor: () => Position,
-  send: (rows: StoredMessage[]) => Position,
+  scope: { roomIds: number[]; reader: Reader | null }, from: Position, floor: () => Position,
+  send: (events: LogEvent[]) => Position,
 ): Promise<'done' | 'too-far' | 'gone'> {
   const [row] = await sql<{ behind: number }[]>`
     SELECT count(*)::int AS behind FROM (
       SELECT 1 FROM messages
-      WHERE room_id = ${room.id} AND (tx, id) > (${from.tx.toString()}::xid8, ${from.id.toString()})
+      WHERE room_id = ANY(${scope.roomIds}::int[]) AND (tx, id) > (${from.tx.toString()}::xid8, ${from.id.toString()})
       LIMIT ${limits.catchUpMax + 1}) ahead`;
   if (row!.behind > limits.catchUpMax) return 'too-far';
   const release = await slots.take();
@@ -54,7 +54,7 @@ export async function catchUp(
     // evict past the position while a query runs, and those messages must come from here too.
     while (compare(last, floor()) < 0) {
       if (out.destroyed || out.writableEnded) return 'gone';
-      const rows = await pageAfter(sql, room.slug, last, PAGE);
+      const rows = await logAfter(sql, scope.roomIds, scope.reader, last, PAGE);
       last = send(rows);
       // Twice nothing below the floor: those rows were deleted by hand; there is nothing to send.
       empty = rows.length === 0 ? empty + 1 : 0;

@@ -1,14 +1,15 @@
-import { compare, START, type Position } from '../messages/cursor.ts';
-import type { Message, StoredMessage } from '../messages/message.ts';
+import { compare, encodeCursor, START, type Position } from '../messages/cursor.ts';
+import type { Message } from '../messages/message.ts';
+import { eventData, type LogEvent } from './log.ts';
 
-/** A message as this replica sends it: the SSE frame is rendered once, for every stream. */
-export interface FeedItem extends StoredMessage { frame: string; bytes: number }
+/** An event as this replica sends it: the SSE frame is rendered once, for every stream. */
+export interface FeedItem extends LogEvent { frame: string; bytes: number }
 
 const CRLF = Buffer.from('\r\n');
 
 /**
- * One poll's new messages for one room. Its text and its bytes are made once, on first use, and
- * shared by every stream of the room on this replica.
+ * One poll's new events for one feed. Its text and its bytes are made once, on first use, and
+ * shared by every stream of the feed on this replica.
  */
 export class Batch {
   private textCache: string | null = null;
@@ -33,9 +34,9 @@ export class Batch {
 export type Listener = (batch: Batch) => void;
 
 /**
- * The recent messages of one room, in stream order. It holds every message after `floor`:
- * older ones have been evicted and must be read from the database. It is bounded by count and by
- * bytes, so that large messages cannot grow a replica's memory past what was planned.
+ * The recent events of one room (or of all rooms), in stream order. It holds every event after
+ * `floor`: older ones have been evicted and must be read from the database. It is bounded by count
+ * and by bytes, so that large messages cannot grow a replica's memory past what was planned.
  */
 export class RoomFeed {
   items: FeedItem[] = [];
@@ -58,7 +59,7 @@ export class RoomFeed {
     }
   }
 
-  /** The held messages after `p`; only meaningful when p >= floor. */
+  /** The held events after `p`; only meaningful when p >= floor. */
   after(p: Position): FeedItem[] {
     let lo = 0;
     let hi = this.items.length;
@@ -70,8 +71,11 @@ export class RoomFeed {
     return this.items.slice(lo);
   }
 
-  newest(n: number): FeedItem[] {
-    return this.items.slice(-n);
+  wake(items: FeedItem[]): number {
+    if (this.listeners.size === 0 || items.length === 0) return 0;
+    const batch = new Batch(items);
+    for (const listener of this.listeners) listener(batch);
+    return items.length * this.listeners.size;
   }
 }
 
@@ -81,10 +85,11 @@ export interface HubOptions {
   render: (message: Message) => string;
 }
 
-/** Every room's feed on this replica, and the stream position the poller has reached. */
+/** Every room's feed on this replica, one feed of all rooms (for GET /events), and the stream position the poller has reached. */
 export class Hub {
   head: Position = START;
   private feeds = new Map<string, RoomFeed>();
+  readonly all: RoomFeed;
   private capacity: number;
   private maxBytes: number;
   private render: (m: Message) => string;
@@ -94,17 +99,25 @@ export class Hub {
     this.capacity = opts.capacity ?? 1000;
     this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
     this.render = opts.render;
+    // Every room's events share this one: four rooms' worth.
+    this.all = new RoomFeed(START, this.capacity * 4, this.maxBytes * 4);
   }
 
   /**
    * Fills a room's feed with its newest messages up to the head, at start-up, so that browsers
-   * reconnecting after a restart resume from memory instead of each querying the database.
-   * `all` says these are all the room's messages.
+   * reconnecting after a restart resume from memory instead of each querying the database. The
+   * messages carry their current state (edits, reactions, deletions), so a resume from here ends
+   * in the same state as one from the database. `all` says these are all the room's messages.
    */
-  seed(room: string, rows: StoredMessage[], all: boolean): void {
-    const feed = new RoomFeed(all || rows.length === 0 ? START : rows[0]!.position, this.capacity, this.maxBytes);
-    feed.push(rows.map((r) => this.frame(r)));
+  seed(room: string, events: LogEvent[], all: boolean): void {
+    const feed = new RoomFeed(all || events.length === 0 ? START : events[0]!.position, this.capacity, this.maxBytes);
+    feed.push(events.map((e) => this.frame(e)));
     this.feeds.set(room, feed);
+  }
+
+  /** Seeding is over: /events resumes from memory only after this point. */
+  startAll(): void {
+    this.all.floor = this.head;
   }
 
   feed(room: string): RoomFeed {
@@ -113,34 +126,45 @@ export class Hub {
     return f;
   }
 
-  frame(m: StoredMessage): FeedItem {
-    const data = JSON.stringify({ ...m.message, html: this.render(m.message) });
-    const frame = `id: ${m.message.cursor}\nevent: message\ndata: ${data}\n\n`;
-    return { ...m, frame, bytes: Buffer.byteLength(frame) };
+  frame(e: LogEvent): FeedItem {
+    const event = e.kind === 'member' ? 'room' : e.kind;
+    const frame = `id: ${encodeCursor(e.position)}\nevent: ${event}\ndata: ${JSON.stringify(eventData(e, this.render))}\n\n`;
+    return { ...e, frame, bytes: Buffer.byteLength(frame) };
   }
 
-  /** Appends one poll's rows (in stream order) and wakes each room's streams once. */
-  append(rows: StoredMessage[], head: Position): void {
+  /** Appends one poll's events (in stream order) and wakes each feed's streams once. */
+  append(events: LogEvent[], head: Position): void {
     const byRoom = new Map<string, FeedItem[]>();
-    for (const row of rows) {
-      const item = this.frame(row);
-      const list = byRoom.get(row.message.room);
+    const items: FeedItem[] = [];
+    for (const e of events) {
+      if (e.room === null || e.kind === 'user') continue;
+      if (e.kind === 'delete') this.scrub(e.room, e.messageId!);
+      const item = this.frame(e);
+      items.push(item);
+      const list = byRoom.get(e.room);
       if (list) list.push(item);
-      else byRoom.set(row.message.room, [item]);
+      else byRoom.set(e.room, [item]);
     }
-    for (const [room, items] of byRoom) this.feed(room).push(items);
+    for (const [room, list] of byRoom) this.feed(room).push(list);
+    this.all.push(items);
     this.head = head;
-    for (const [room, items] of byRoom) {
-      const feed = this.feeds.get(room)!;
-      if (feed.listeners.size === 0) continue;
-      const batch = new Batch(items);
-      for (const listener of feed.listeners) listener(batch);
-      this.delivered += items.length * feed.listeners.size;
+    for (const [room, list] of byRoom) this.delivered += this.feeds.get(room)!.wake(list);
+    this.delivered += this.all.wake(items);
+  }
+
+  /** After a deletion, no frame this replica holds may still carry the text. */
+  private scrub(room: string, messageId: string): void {
+    for (const feed of [this.feeds.get(room), this.all]) {
+      for (const item of feed?.items ?? []) {
+        if (item.messageId !== messageId || !item.message || item.message.deleted) continue;
+        const { reactions: _gone, ...rest } = item.message;
+        Object.assign(item, this.frame({ ...item, message: { ...rest, body: '', deleted: true } }));
+      }
     }
   }
 
   streamCount(): number {
-    let n = 0;
+    let n = this.all.listeners.size;
     for (const f of this.feeds.values()) n += f.listeners.size;
     return n;
   }

@@ -2,7 +2,7 @@ import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { START } from '../messages/cursor.ts';
-import { fromRow, type MessageRow } from '../messages/message.ts';
+import { toEvent, type LogRow } from './log.ts';
 import type { Hub } from './feed.ts';
 import { CHANNEL } from './notify.ts';
 
@@ -39,8 +39,6 @@ export interface Poller {
 /** A room, membership or account change, as the stream carries it (sql/020_members.sql). */
 export interface Change { kind: 'room' | 'member' | 'user'; roomId: number | null; userId: string | null }
 
-type LogRow = MessageRow & { kind: 'message' | Change['kind']; room_id: number | null; user_id: string | null };
-
 const POLL_BUCKETS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
 
 /** One loop per replica, for all rooms: database load follows replicas, not browsers. */
@@ -64,15 +62,13 @@ export function createPoller(o: PollerOptions): Poller {
     const rows = await o.sql<LogRow[]>`
       SELECT * FROM get_messages_after(${head.tx.toString()}::xid8, ${head.id.toString()}, ${batch})`;
     if (rows.length > 0) {
+      const events = rows.map(toEvent);
       const changes: Change[] = [];
-      const messages = [];
-      for (const r of rows) {
-        if (r.kind === 'message') messages.push(fromRow(r));
-        else changes.push({ kind: r.kind, roomId: r.room_id, userId: r.user_id === null ? null : String(r.user_id) });
+      for (const e of events) {
+        if (e.kind === 'room' || e.kind === 'member' || e.kind === 'user') changes.push({ kind: e.kind, roomId: e.roomId, userId: e.userId });
       }
       if (changes.length > 0 && o.onChanges) await o.onChanges(changes);
-      const last = rows.at(-1)!;
-      o.hub.append(messages, { tx: BigInt(last.tx), id: BigInt(last.id) });
+      o.hub.append(events, events.at(-1)!.position);
     }
     o.metrics.observe('chat_poll_duration_ms', 'Duration of get_messages_after() polls', performance.now() - started, POLL_BUCKETS);
     o.metrics.inc('chat_polls_total', 'Polls of get_messages_after()');

@@ -2,7 +2,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import { clientAddress } from '../http/client-address.ts';
-import type { AppEnv } from '../http/context.ts';
+import type { AppEnv, Ctx } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import { cursorParam } from '../rooms/page.ts';
 import { requireRoom } from '../rooms/scope.ts';
@@ -10,7 +10,8 @@ import { sessionToken } from '../sessions/cookie.ts';
 import { findSession } from '../sessions/store.ts';
 
 export function streamRoutes(deps: Deps) {
-  return new Hono<AppEnv>().get('/rooms/:slug/events', requireRoom(deps.sql, deps.rooms), async (c) => {
+  // One room's stream, or (roomId null) one stream of every room the caller may read.
+  const stream = async (c: Ctx, roomId: number | null) => {
     const after = cursorParam(c.req.header('last-event-id') || c.req.query('after') || undefined, 'Last-Event-ID or after');
     const reader = c.get('user') ?? null;
     const address = clientAddress(c, deps.config.trustProxy);
@@ -20,7 +21,7 @@ export function streamRoutes(deps: Deps) {
     }
     const token = sessionToken(c);
     await deps.streams.serve(c.env.outgoing, {
-      roomId: c.var.room.id,
+      roomId,
       reader,
       stillSignedIn: async () => Boolean(token && (await findSession(deps.sql, token))),
       address,
@@ -29,5 +30,8 @@ export function streamRoutes(deps: Deps) {
     });
     // The response was written straight to the socket: tell the adapter not to send another.
     return RESPONSE_ALREADY_SENT;
-  });
+  };
+  return new Hono<AppEnv>()
+    .get('/rooms/:slug/events', requireRoom(deps.sql, deps.rooms), (c) => stream(c, c.var.room.id))
+    .get('/events', (c) => stream(c, null));
 }

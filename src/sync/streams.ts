@@ -5,7 +5,7 @@ import type { Logger } from '../ops/log.ts';
 import type { Reader, RoomRegistry } from '../rooms/registry.ts';
 import { StreamCaps } from './caps.ts';
 import { catchUp, Slots, type CatchUpLimits } from './catch-up.ts';
-import type { StoredMessage } from '../messages/message.ts';
+import { visibleTo, type LogEvent } from './log.ts';
 import type { Batch, FeedItem, Hub, Listener } from './feed.ts';
 import { readerKeepsUp, writeShared, type Wire } from './wire.ts';
 
@@ -28,7 +28,8 @@ export interface StreamsOptions {
 }
 
 export interface StreamRequest {
-  roomId: number;
+  /** One room, or null for every room the reader may read. */
+  roomId: number | null;
   reader: Reader | null;
   /** Checks, when this person's account changes, that their session still lives. */
   stillSignedIn: () => Promise<boolean>;
@@ -60,8 +61,9 @@ export class Streams {
   }
 
   /**
-   * Streams a room from just after `after` (or from now): first from the database, in pages, while
-   * `after` is older than what the feed holds, then from the feed. Every message goes out once, in order.
+   * Streams one room, or every room the reader may read (`roomId` null: GET /events), from just
+   * after `after` (or from now): first from the database, in pages, while `after` is older than
+   * what the feed holds, then from the feed. Every event goes out once, in order.
    */
   async serve(out: ServerResponse, req: StreamRequest): Promise<void> {
     const { hub, rooms } = this.o;
@@ -72,15 +74,17 @@ export class Streams {
       'x-accel-buffering': 'no',
     });
     out.write(`retry: ${this.o.retryMs ?? 2000}\n\n`);
-    const room = rooms.byId(req.roomId);
-    if (this.closing || !room) return void out.end();
+    const room = req.roomId === null ? null : rooms.byId(req.roomId);
+    if (this.closing || room === undefined) return void out.end();
 
     const stream: Open = { ...req, out };
-    const feed = hub.feed(room.slug);
+    const feed = room ? hub.feed(room.slug) : hub.all;
     let last = req.after ?? hub.head;
     let live = false;
+    // Access is decided from memory, kept current by the poll: no query per delivery.
+    const mine = (i: FeedItem) => compare(i.position, last) > 0 && visibleTo(i, req.reader, rooms);
     const send = (items: FeedItem[], batch?: Batch) => {
-      const fresh = compare(items[0]!.position, last) > 0 ? items : items.filter((i) => compare(i.position, last) > 0);
+      const fresh = items.every(mine) ? items : items.filter(mine);
       if (fresh.length === 0 || out.writableEnded) return;
       // A live reader still holding a megabyte from before is too slow: cut it off (it resumes with
       // Last-Event-ID). Checked before the write, so one large poll never cuts a reader that keeps
@@ -92,9 +96,7 @@ export class Streams {
     };
     const listener: Listener = (batch) => {
       if (!live) return;
-      // Access is decided from memory, kept current by the poll: no query per delivery.
-      const now = rooms.byId(req.roomId);
-      if (!now || !rooms.canRead(req.reader, now)) return void out.end();
+      if (room && !rooms.canRead(req.reader, rooms.byId(room.id) ?? room)) return void out.end();
       send(batch.items, batch);
     };
     feed.listeners.add(listener);
@@ -109,23 +111,25 @@ export class Streams {
     // during a wait, so the loop checks again; the last check and going live share one turn.
     for (;;) {
       if (compare(last, feed.floor) < 0) {
-        const result = await this.fromDatabase(out, room, last, () => feed.floor, (rows) => {
-          if (rows.length > 0) send(rows.map((r) => hub.frame(r)));
-          return last;
+        const ids = room ? [room.id] : rooms.all().filter((r) => rooms.canRead(req.reader, r)).map((r) => r.id);
+        const result = await this.fromDatabase(out, ids, req.reader, last, () => feed.floor, (events) => {
+          if (events.length > 0) send(events.map((e) => hub.frame(e)));
+          return events.at(-1)?.position ?? last;
         });
         if (result !== 'done') return;
       }
       const held = feed.after(last);
       if (held.length === 0) break;
       send(held.slice(0, MEMORY_PAGE));
+      last = held[Math.min(held.length, MEMORY_PAGE) - 1]!.position;
       if (!(await readerKeepsUp(out))) return void out.destroy();
     }
     live = true;
   }
 
-  private async fromDatabase(out: ServerResponse, room: { id: number; slug: string }, from: Position, floor: () => Position, send: (rows: StoredMessage[]) => Position) {
-    const result = await catchUp(this.o.sql, this.o.limits, this.slots, out, room, from, floor, send).catch((err: Error) => {
-      this.o.log.warn('stream catch-up failed', { room: room.slug, error: err.message });
+  private async fromDatabase(out: ServerResponse, roomIds: number[], reader: Reader | null, from: Position, floor: () => Position, send: (events: LogEvent[]) => Position) {
+    const result = await catchUp(this.o.sql, this.o.limits, this.slots, out, { roomIds, reader }, from, floor, send).catch((err: Error) => {
+      this.o.log.warn('stream catch-up failed', { error: err.message });
       return 'failed' as const;
     });
     if (result === 'failed') out.destroy();
@@ -141,8 +145,8 @@ export class Streams {
    */
   async revalidate(users: Set<string>): Promise<void> {
     for (const s of this.open) {
-      const room = this.o.rooms.byId(s.roomId);
-      if (!room || !this.o.rooms.canRead(s.reader, room)) s.out.end();
+      const room = s.roomId === null ? null : this.o.rooms.byId(s.roomId);
+      if (room === undefined || (room && !this.o.rooms.canRead(s.reader, room))) s.out.end();
       else if (s.reader && users.has(s.reader.id) && !(await s.stillSignedIn().catch(() => true))) s.out.end();
     }
   }

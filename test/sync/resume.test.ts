@@ -93,8 +93,8 @@ describe('a stream resumed on another replica with Last-Event-ID', () => {
     const ids = await postMany('general', 5, 'before boot');
     const late = await startReplica(b.chat.config.databaseUrl!, { feedCapacity: FEED, rateLimitMessages: null });
     try {
-      expect(late.chat.hub.feed('general').items.map((i) => i.message.id).slice(-5)).toEqual(ids);
-      const cursor = late.chat.hub.feed('general').items.at(-5)!.message.cursor;
+      expect(late.chat.hub.feed('general').items.map((i) => i.message!.id).slice(-5)).toEqual(ids);
+      const cursor = late.chat.hub.feed('general').items.at(-5)!.message!.cursor;
       const s = await openStream(late.url, 'general', { cookie, lastEventId: cursor });
       const got = await s.waitFor(4);
       expect(got.map((e) => e.message.id)).toEqual(ids.slice(1));
