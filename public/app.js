@@ -139,19 +139,22 @@
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const text = box.value;
-      if (sending || !text.trim()) return;
+      // Files waiting in the composer (public/files.js) go with the message; their names stand in for empty text.
+      const files = form.dataset.attachments ? form.dataset.attachments.split(',') : [];
+      if (sending || (!text.trim() && files.length === 0)) return;
       sending = true;
       send.disabled = true;
       try {
         const res = await fetch(form.action, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ body: text }),
+          body: JSON.stringify(files.length ? { body: text.trim() ? text : form.dataset.attachmentNames, attachments: files } : { body: text }),
         });
         // The message itself arrives through the event stream, like everyone else's.
         if (res.ok) {
           showError();
           if (box.value === text) box.value = '';
+          form.dispatchEvent(new Event('posted'));
           // Older pages have no stream: go where the new message is.
           if (room.dataset.live !== 'on') location.assign(`/rooms/${encodeURIComponent(slug)}#latest`);
           toBottom();

@@ -7,10 +7,11 @@ import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './http/errors.ts'
 import { crossSiteGuard, pathGuard, securityHeaders } from './http/guard.ts';
 import { MAX_BODY_BYTES } from './http/input.ts';
 import { membersOnly } from './http/members-only.ts';
+import { fileRoutes } from './files/routes.ts';
+import { streamsItsBody } from './files/posting.ts';
 import { renderer } from './http/render.ts';
 import { staticRoutes } from './http/static.ts';
 import { messageRoutes } from './messages/routes.ts';
-import { messageChangeRoutes } from './messages/change-routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
@@ -65,12 +66,12 @@ export function createApp(deps: Deps) {
   app.use(renderer(deps.views, deps.config.replicaName));
   app.use(crossSiteGuard(deps.config.publicOrigin));
   app.use(pathGuard());
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => answer(c, new HttpError(413, 'The request body is larger than 64 KiB.')),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => answer(c, new HttpError(413, 'The request body is larger than 64 KiB.')),
+  });
+  // Uploads stream to PostgreSQL under UPLOAD_MAX_MB instead (src/files/).
+  app.use((c, next) => (streamsItsBody(c.req.method, c.req.path, c.req.header('content-type')) ? next() : limit(c, next)));
 
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
@@ -80,7 +81,7 @@ export function createApp(deps: Deps) {
   app.route('/', roomRoutes(deps));
   app.route('/', roomFormRoutes(deps));
   app.route('/', messageRoutes(deps));
-  app.route('/', messageChangeRoutes(deps));
+  app.route('/', fileRoutes(deps));
   app.route('/', searchRoutes(deps));
   app.route('/', streamRoutes(deps));
 

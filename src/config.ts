@@ -37,6 +37,8 @@ export interface Config {
   hashQueue: number;
   /** Failed sign-ins per name from clients without that name's device cookie, all addresses together. */
   rateLimitSigninName: Limit;
+  /** Largest file one upload may carry, in bytes (UPLOAD_MAX_MB). */
+  uploadMaxBytes: number;
   /** The text-search configuration of message search (e.g. simple, english); applied by the migrations. */
   searchLanguage: string;
 }
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: read(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
     hashQueue: int(env, 'PASSWORD_HASH_QUEUE', 32, 0, 100_000),
     rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
+    uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 10, 1, 1024) * 1024 * 1024,
     searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
   };
 }

@@ -6,7 +6,7 @@ import { HttpError } from './errors.ts';
 // What anyone may reach without a session. Everything else needs one (deny by default).
 const OPEN_PATHS = /^\/(login|session|session\/end|users|users\/challenge|join|setup|healthz|readyz|metrics|public\/[^/]+|join\/[^/]+|reset\/[^/]+)$/;
 // Reading a room an admin made public: requireRoom decides, after it has found the room.
-const ROOM_READS = /^\/(rooms\/[^/]+(\/events|\/messages\/[^/]+)?|api\/rooms\/[^/]+\/messages)$/;
+const ROOM_READS = /^\/(rooms\/[^/]+(\/events|\/messages\/[^/]+|\/attachments\/\d+\/[^/]+)?|api\/rooms\/[^/]+\/messages)$/;
 
 /** Where an anonymous caller goes: a browser page to sign-in, everything else a 401. */
 export function signInFirst(c: Ctx): Response {

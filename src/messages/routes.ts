@@ -8,6 +8,8 @@ import { requireRoom } from '../rooms/scope.ts';
 import { encodeCursor } from './cursor.ts';
 import { pageAfter, pageBefore } from './history.ts';
 import { cleanBody, postMessage } from './post.ts';
+import { withAttachments } from '../files/link.ts';
+import { isMultipart, postWithAttachments, readPostForm } from '../files/posting.ts';
 
 function refusal(outcome: { reason: string; retryAfterMs?: number }, room: string): HttpError {
   if (outcome.reason === 'rate_limited') {
@@ -23,11 +25,13 @@ export function messageRoutes(deps: Deps) {
   return new Hono<AppEnv>()
     .post('/rooms/:slug/messages', room, async (c) => {
       const slug = c.var.room.slug;
-      const input = await readInput(c);
+      // A form with a file input streams its files to the database first (src/files/).
+      const input = isMultipart(c) ? await readPostForm(c, deps) : await readInput(c);
       try {
         const checked = cleanBody(textField(input, 'body'));
         if (!checked.ok) throw new HttpError(400, checked.message);
-        const posted = await postMessage(deps.sql, slug, c.get('user')!, checked.body, deps.config.rateLimitMessages);
+        const posted = await postWithAttachments(deps.sql, c.get('user')!.id, input, (sql) =>
+          postMessage(sql, slug, c.get('user')!, checked.body, deps.config.rateLimitMessages));
         if (!posted.ok) throw refusal(posted, slug);
         deps.metrics.inc('chat_messages_posted_total', 'Messages accepted by this replica');
         // Committed: wake every replica's poller, this one's too, with one NOTIFY.
@@ -51,12 +55,13 @@ export function messageRoutes(deps: Deps) {
       if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > 500) throw new HttpError(400, '"limit" is a whole number from 1 to 500.');
       if (after) {
         const rows = await pageAfter(deps.sql, slug, after, limit);
-        return c.json({ messages: rows.map((r) => r.message), cursor: rows.at(-1)?.message.cursor ?? encodeCursor(after) });
+        const messages = await withAttachments(deps.sql, rows.map((r) => r.message));
+        return c.json({ messages, cursor: rows.at(-1)?.message.cursor ?? encodeCursor(after) });
       }
       const head = deps.hub.head;
       const rows = await pageBefore(deps.sql, slug, before, limit);
       // Newest page: the cursor is where to resume with ?after=. Older page: where to continue back.
       const cursor = before ? (rows[0]?.message.cursor ?? null) : (rows.at(-1)?.message.cursor ?? encodeCursor(head));
-      return c.json({ messages: rows.map((r) => r.message), cursor });
+      return c.json({ messages: await withAttachments(deps.sql, rows.map((r) => r.message)), cursor });
     });
 }

@@ -4,6 +4,7 @@ import { HttpError } from '../http/errors.ts';
 import { decodeCursor, encodeCursor, type Position } from '../messages/cursor.ts';
 import { roomPage } from '../messages/history.ts';
 import { roomView } from './registry.ts';
+import { withAttachments } from '../files/link.ts';
 
 export const PAGE_SIZE = 50;
 
@@ -29,7 +30,7 @@ export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms
     title: view.title,
     room: view,
     rooms: deps.rooms.visibleTo(user).map((r) => roomView(r, user)),
-    messages: shown.map((r) => r.message),
+    messages: await withAttachments(deps.sql, shown.map((r) => r.message)),
     olderCursor: more ? shown[0]!.message.cursor : null,
     live: !before,
     canPost: Boolean(user) && !room.archived,
