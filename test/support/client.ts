@@ -40,10 +40,10 @@ export interface EventStream {
 }
 
 /** Opens /rooms/<room>/events and parses the stream as a browser's EventSource would. */
-export async function openStream(base: string, room: string, opts: { lastEventId?: string; after?: string; cookie?: string } = {}): Promise<EventStream> {
+export async function openStream(base: string, room: string, opts: { lastEventId?: string; after?: string; cookie?: string; path?: string } = {}): Promise<EventStream> {
   const ctrl = new AbortController();
   const qs = opts.after ? `?after=${encodeURIComponent(opts.after)}` : '';
-  const res = await fetch(`${base}/rooms/${room}/events${qs}`, {
+  const res = await fetch(`${base}${opts.path ?? `/rooms/${room}/events`}${qs}`, {
     headers: { ...(opts.lastEventId ? { 'last-event-id': opts.lastEventId } : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}) },
     signal: ctrl.signal,
   });
