@@ -4,10 +4,10 @@ import type { Sql } from '../db/connect.ts';
 
 // A self-hosted proof of work (ALTCHA) against bulk registration: no third party sees a visitor.
 // Deterministic mode: the browser hashes SHA-256(salt | nonce | counter) for counter 0, 1, 2...
-// until the key's first half matches, so the work is the counter, 20k to 100k hashes (a second or
-// so in a browser), while the server checks an answer with one HMAC.
+// until the key's first half matches, so the work is the counter, 20k to 60k hashes (one to three
+// seconds in a browser), while the server checks an answer with one HMAC.
 const TTL_S = 600;
-const COUNTER = { min: 20_000, max: 100_000 };
+const COUNTER = { min: 20_000, max: 60_000 };
 
 export async function newChallenge(key: string): Promise<Challenge> {
   return createChallenge({

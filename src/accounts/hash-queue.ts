@@ -22,13 +22,16 @@ const MAX_CLIENTS = 10_000;
  * `maxWaiting` in line; past that a caller is told when to come back, so CPU stays bounded however
  * many sign-ins arrive. The line is not first come, first served: the next job is that of the
  * client who has used the least hashing time lately (decaying, half-life 10 s), so a few clients
- * looping on sign-in or registration wait behind each other, not in front of everyone else.
+ * looping on sign-in or registration wait behind each other, not in front of everyone else. And
+ * one more slot is kept for a client who has hashed nothing lately (a person signing in once):
+ * they need not wait for a loop's job to finish. At most `concurrency` + 1 jobs ever run.
  */
 export function createHashQueue(opts: { maxWaiting: number; concurrency?: number }): HashQueue {
   const concurrency = opts.concurrency ?? Math.max(1, Math.min(availableParallelism() - 1, 4));
   const line: Array<{ client: string; start: () => void }> = [];
   const usage = new Map<string, { ms: number; at: number }>();
   let running = 0;
+  let express = false;
   let averageMs = 60;
 
   const used = (client: string, now = performance.now()) => {
@@ -37,8 +40,9 @@ export function createHashQueue(opts: { maxWaiting: number; concurrency?: number
   };
   const charge = (client: string, ms: number) => {
     const now = performance.now();
+    const total = used(client, now) + ms;
     usage.delete(client);
-    usage.set(client, { ms: used(client, now) + ms, at: now });
+    usage.set(client, { ms: total, at: now });
     // Oldest-charged first: a Map keeps insertion order.
     if (usage.size > MAX_CLIENTS) usage.delete(usage.keys().next().value!);
   };
@@ -54,14 +58,17 @@ export function createHashQueue(opts: { maxWaiting: number; concurrency?: number
 
   return {
     get running() {
-      return running;
+      return running + (express ? 1 : 0);
     },
     get waiting() {
       return line.length;
     },
     async run<T>(client: string, job: () => Promise<T>): Promise<Queued<T>> {
+      let expressed = false;
       if (running < concurrency && line.length === 0) {
         running++;
+      } else if (!express && used(client) < averageMs / 2) {
+        express = expressed = true;
       } else {
         if (line.length >= opts.maxWaiting) {
           const seconds = Math.ceil(((line.length / concurrency + 1) * averageMs) / 1000);
@@ -76,7 +83,8 @@ export function createHashQueue(opts: { maxWaiting: number; concurrency?: number
         const ms = performance.now() - started;
         averageMs = averageMs * 0.9 + ms * 0.1;
         charge(client, ms);
-        running--;
+        if (expressed) express = false;
+        else running--;
         next();
       }
     },
