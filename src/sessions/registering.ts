@@ -30,7 +30,7 @@ export function registering(kit: Kit) {
     .get('/setup', async (c) => ((await kit.hasUsers()) ? c.redirect('/login', 303) : page(c, 200, { mode: 'setup' })))
     .get('/join', (c) => modePage(c))
     .get('/join/:code', async (c) => {
-      if (!(await kit.hasUsers())) return c.redirect('/setup', 303);
+      if (config.registration !== 'invite') return modePage(c);
       const code = c.req.param('code');
       if (await joinCodeValid(sql, code)) return page(c, 200, { mode: 'invite', code });
       return page(c, 404, { mode: config.registration, error: WRONG_CODE });
