@@ -147,6 +147,17 @@ describe('room management by plain forms', () => {
     expect((await page(`${direct}/settings`, 'boss')).status).toBe(404);
   });
 
+  it('shows a hostile room title and topic as text on the list, the room, its settings and the admin page', async () => {
+    const title = '<img src=x onerror=alert(1)>';
+    const made = await send('/rooms', 'alice', { title, topic: '"><script>alert(2)</script>', kind: 'closed' });
+    const path = made.headers.get('location')!;
+    for (const [url, as] of [['/', 'alice'], [path, 'alice'], [`${path}/settings`, 'alice'], ['/admin/rooms', 'boss']] as const) {
+      const html = await page(url, as).then((x) => x.text());
+      expect(html, url).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      expect(html, url).not.toMatch(/<img src=x|<script>alert/);
+    }
+  });
+
   it('shows the room list again with the reason and what was typed when a form is refused', async () => {
     const noTitle = await send('/rooms', 'bob', { title: '  ', topic: 'kept', kind: 'closed' });
     expect(noTitle.status).toBe(400);
