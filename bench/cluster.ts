@@ -64,6 +64,11 @@ export async function startReplicas(db: Database, count: number, s: ReplicaSetti
     RATE_LIMIT_MESSAGES: 'off',
     RATE_LIMIT_SIGNIN: 'off',
     RATE_LIMIT_REGISTER: 'off',
+    RATE_LIMIT_SIGNIN_ADDRESS: 'off',
+    RATE_LIMIT_SIGNIN_NAME: 'off',
+    // Writers register their own names (POST /users).
+    REGISTRATION: 'open',
+    REGISTRATION_CHALLENGE: 'off',
     DRAIN_DELAY_MS: '0',
     LOG_LEVEL: 'warn',
   };

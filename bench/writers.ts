@@ -3,15 +3,14 @@ import { bodyFor, type Ledger } from './ledger.ts';
 
 const PASSWORD = 'bench password';
 
-/** Signs in (registering the name the first time) and returns the session cookie. */
+/** Registers the name the first time (POST /users; 409 once taken), else signs in; returns the session cookie. */
 export async function signIn(base: string, name: string): Promise<string> {
-  const res = await fetch(`${base}/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password: PASSWORD }),
-  });
+  const send = (path: string) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: PASSWORD }) });
+  let res = await send('/users');
+  if (res.status === 409) res = await send('/session');
   if (res.status !== 200 && res.status !== 201) throw new Error(`sign-in of ${name} failed: ${res.status} ${await res.text()}`);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
+  return res.headers.getSetCookie().find((c) => c.startsWith('chat_session='))!.split(';')[0]!;
 }
 
 /** Posts through keep-alive connections, one pool per replica, recording every post in the ledger. */

@@ -33,6 +33,7 @@ describe('server-rendered pages', () => {
   });
 
   it('signs in and posts by plain forms, answering with 303 redirects', async () => {
+    await signIn(r.url, 'formuser', 'form password');
     const login = await fetch(`${r.url}/session`, form({ name: 'formuser', password: 'form password', next: '/rooms/help' }));
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe('/rooms/help');
