@@ -8,15 +8,42 @@ import { storeUpload, type Stored } from './upload.ts';
 /** Form fields besides the files: the message text and little else. */
 export const MAX_FIELD_BYTES = 64 * 1024;
 
-export function tooLarge(maxBytes: number): HttpError {
+export function tooLarge(maxBytes: number, incoming: IncomingMessage): HttpError {
+  lingerThenClose(incoming);
   // The rest of the body is never read: the connection closes after the answer.
   return new HttpError(413, `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, { Connection: 'close' });
+}
+
+const LINGER_MS = 1000;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * After a refusal with Connection: close, Node destroys the socket once the answer is written.
+ * If the client is still sending, that close becomes a reset, and a reset can throw away the
+ * answer the client has not read yet. So the socket half-closes, and reads and discards a
+ * little more (1 s or 4 MiB at most, as nginx's lingering close does) before it is destroyed.
+ */
+export function lingerThenClose(incoming: IncomingMessage): void {
+  const socket = incoming.socket as (typeof incoming.socket & { destroySoon?: () => void }) | null;
+  if (!socket || socket.destroyed) return;
+  socket.destroySoon = () => {
+    socket.end();
+    let seen = 0;
+    const stop = () => socket.destroy();
+    const timer = setTimeout(stop, LINGER_MS);
+    socket.once('close', () => clearTimeout(timer));
+    incoming.on('data', (d: Buffer) => {
+      seen += d.length;
+      if (seen > LINGER_BYTES) stop();
+    });
+    incoming.resume();
+  };
 }
 
 /** Refuses at once a body that says it is larger than `maxBytes`. */
 export function checkDeclaredLength(incoming: IncomingMessage, maxBytes: number): void {
   const declared = Number(incoming.headers['content-length'] ?? NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared > maxBytes) throw tooLarge(maxBytes, incoming);
 }
 
 /**
@@ -79,7 +106,10 @@ export function readMultipart(
       return reject(new HttpError(400, 'The multipart form could not be read.'));
     }
     bb.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(new HttpError(413, 'A form field is larger than 64 KiB.', { Connection: 'close' }));
+      if (info.valueTruncated) {
+        lingerThenClose(incoming);
+        fail(new HttpError(413, 'A form field is larger than 64 KiB.', { Connection: 'close' }));
+      }
       else if (!(name in fields)) fields[name] = value;
     });
     bb.on('file', (name, stream, info) => {
@@ -92,12 +122,15 @@ export function readMultipart(
         if (failed) return void stream.resume();
         const out = await storeUpload(sql, { ...o, name: cleanName(info.filename), source: stream });
         if (out.ok) files.push(out.file);
-        else if (out.reason === 'too_large') fail(tooLarge(o.maxBytes));
+        else if (out.reason === 'too_large') fail(tooLarge(o.maxBytes, incoming));
         else if (out.reason === 'aborted') fail(new HttpError(400, 'The upload was cut off.'));
       }).catch(fail);
     });
     for (const limit of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) {
-      bb.on(limit, () => fail(new HttpError(413, 'The form has too many parts.', { Connection: 'close' })));
+      bb.on(limit, () => {
+        lingerThenClose(incoming);
+        fail(new HttpError(413, 'The form has too many parts.', { Connection: 'close' }));
+      });
     }
     bb.on('error', () => fail(new HttpError(400, 'The multipart form could not be read.')));
     bb.on('close', () => void queue.then(() => !failed && resolve({ fields, files })));

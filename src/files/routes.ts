@@ -46,7 +46,7 @@ export function fileRoutes(deps: Deps) {
           throw new HttpError(400, 'X-Filename must be percent-encoded UTF-8.');
         }
         const out = await storeUpload(deps.sql, { roomId: r.id, uploaderId: user.id, name, maxBytes, source: pull(incoming) });
-        if (!out.ok && out.reason === 'too_large') throw tooLarge(maxBytes);
+        if (!out.ok && out.reason === 'too_large') throw tooLarge(maxBytes, incoming);
         if (out.ok) file = out.file;
       }
       if (!file) throw new HttpError(400, 'Send a file: the raw bytes with X-Filename, or a form with a "file" part.');
