@@ -14,7 +14,7 @@ DO $$
 DECLARE
   f regprocedure;
   owner_writes CONSTANT text[] := ARRAY['post_message', 'edit_message', 'delete_message', 'toggle_reaction',
-                                        'use_password_reset'];
+                                        'use_password_reset', 'mark_read'];
 BEGIN
   FOR f IN
     SELECT p.oid::regprocedure FROM pg_proc p
@@ -51,6 +51,9 @@ DECLARE
     "attachment_chunks": ["SELECT", "INSERT", "DELETE"],
     "messages":          ["SELECT"],
     "reactions":         ["SELECT"],
+    "mentions":          ["SELECT"],
+    "read_positions":    ["SELECT"],
+    "room_settings":     ["SELECT", "INSERT", "UPDATE", "DELETE"],
     "changes":           ["SELECT"],
     "stream_messages":   ["SELECT"],
     "log_changes":       ["SELECT"],

@@ -18,6 +18,7 @@ import { roomRoutes } from './rooms/routes.ts';
 import { searchRoutes } from './search/routes.ts';
 import { sessionRoutes } from './sessions/routes.ts';
 import { streamRoutes } from './sync/routes.ts';
+import { unreadRoutes } from './unread/routes.ts';
 
 const HEADINGS: Record<number, string> = {
   400: 'That did not work', 401: 'Sign in first', 403: 'Refused', 404: 'Not found', 405: 'Not allowed', 409: 'Already taken',
@@ -84,6 +85,7 @@ export function createApp(deps: Deps) {
   app.route('/', fileRoutes(deps));
   app.route('/', searchRoutes(deps));
   app.route('/', streamRoutes(deps));
+  app.route('/', unreadRoutes(deps));
 
   app.notFound((c) => answer(c, new HttpError(404, 'There is nothing at this address.')));
   app.onError((err, c) => answer(c, err));

@@ -9,6 +9,7 @@ import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom
 import { refuse, roomChanged, text } from './outcomes.ts';
 import { requireRoom } from './scope.ts';
 import { renderAdminRooms, renderSettings } from './settings-page.ts';
+import { notificationLevel } from '../unread/counts.ts';
 
 type Fields = Record<string, unknown>;
 type Page = (error: string, status: number) => Response | Promise<Response>;
@@ -103,7 +104,7 @@ export function roomFormRoutes(deps: Deps) {
         return c.redirect(`/rooms/${encodeURIComponent(found.slug)}`, 303);
       }, (error, status) => renderRoomList(c, deps, status, { form: 'direct', names: str(fields.names), error }));
     })
-    .get('/rooms/:slug/settings', manage, (c) => renderSettings(c, 200, { notice: notice(c) }))
+    .get('/rooms/:slug/settings', manage, async (c) => renderSettings(c, 200, { notice: notice(c), level: await notificationLevel(sql, me(c).id, c.var.room.id) }))
     .post('/rooms/:slug/settings', manage, async (c) => {
       const { fields } = await readInput(c);
       const back = `${settingsOf(c)}?done=saved`;

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import type { Ctx } from '../http/context.ts';
-import { roomView } from './registry.ts';
+import { roomsWithUnread } from '../unread/counts.ts';
 
 /** What the forms on the room list send back when they are refused: the message and the draft. */
 export interface ListForm {
@@ -15,7 +15,7 @@ export interface ListForm {
 }
 
 /** The room list (GET /): the caller's rooms and direct messages, with the new-room and message-someone forms. */
-export function renderRoomList(c: Ctx, deps: Pick<Deps, 'rooms'>, status = 200, form: ListForm = {}) {
+export async function renderRoomList(c: Ctx, deps: Pick<Deps, 'rooms' | 'sql'>, status = 200, form: ListForm = {}) {
   const me = c.get('user') ?? null;
-  return c.render('rooms', { title: 'Rooms', rooms: deps.rooms.visibleTo(me).map((r) => roomView(r, me)), form }, status);
+  return c.render('rooms', { title: 'Rooms', rooms: await roomsWithUnread(deps.sql, deps.rooms, me), form }, status);
 }

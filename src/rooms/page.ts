@@ -1,10 +1,11 @@
 import type { Deps } from '../deps.ts';
 import type { Ctx } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
-import { decodeCursor, encodeCursor, type Position } from '../messages/cursor.ts';
+import { compare, decodeCursor, encodeCursor, type Position } from '../messages/cursor.ts';
 import { roomPage } from '../messages/history.ts';
 import { roomView } from './registry.ts';
 import { withAttachments } from '../files/link.ts';
+import { markRead, roomsWithUnread } from '../unread/counts.ts';
 
 export const PAGE_SIZE = 50;
 
@@ -26,10 +27,15 @@ export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms
   const more = rows.length > PAGE_SIZE;
   const shown = more ? rows.slice(1) : rows;
   const view = roomView(room, user);
+  // Viewing the newest messages reads them; the "New" divider marks where this reader had left off.
+  const newest = shown.findLast((r) => r.released);
+  const read = user && !before && newest ? await markRead(deps.sql, user.id, room.id, newest.position) : null;
+  const newFrom = read?.before ? (shown.find((r) => compare(r.position, read.before!) > 0 && r.message.author !== user!.name)?.message.id ?? null) : null;
   return c.render('room', {
     title: view.title,
     room: view,
-    rooms: deps.rooms.visibleTo(user).map((r) => roomView(r, user)),
+    rooms: await roomsWithUnread(deps.sql, deps.rooms, user),
+    newFrom,
     messages: await withAttachments(deps.sql, shown.map((r) => r.message)),
     olderCursor: more ? shown[0]!.message.cursor : null,
     live: !before,

@@ -9,6 +9,7 @@ import { refuse, roomChanged, text } from './outcomes.ts';
 import { renderRoom } from './page.ts';
 import { roomView } from './registry.ts';
 import { requireRoom } from './scope.ts';
+import { roomsWithUnread } from '../unread/counts.ts';
 
 function names(raw: unknown, field: string): string[] {
   if (raw === undefined) return [];
@@ -30,7 +31,7 @@ export function roomRoutes(deps: Deps) {
   return new Hono<AppEnv>()
     .get('/', (c) => renderRoomList(c, deps))
     .get('/rooms/:slug', room, (c) => renderRoom(c, deps))
-    .get('/api/rooms', (c) => c.json({ rooms: rooms.visibleTo(user(c)).map((r) => roomView(r, user(c))) }))
+    .get('/api/rooms', async (c) => c.json({ rooms: await roomsWithUnread(sql, rooms, user(c)) }))
     .post('/api/rooms', async (c) => {
       const { fields } = await readInput(c);
       const kind = fields.kind ?? 'open';

@@ -4,7 +4,7 @@ import { allowed } from './manage.ts';
 import { roomView } from './registry.ts';
 
 /** What the settings forms send back when they are refused, or say when they worked. */
-export interface SettingsForm { error?: string; notice?: string; name?: string; title?: string; topic?: string }
+export interface SettingsForm { error?: string; notice?: string; name?: string; title?: string; topic?: string; level?: string }
 
 /** The settings and members page of c.var.room. */
 export function renderSettings(c: Ctx, status = 200, form: SettingsForm = {}) {
