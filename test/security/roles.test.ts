@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../src/db/connect.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { openStream, postJson, signIn } from '../support/client.ts';
+import { eventually, openStream, postJson, signIn, type StreamEvent } from '../support/client.ts';
 import { privateCluster } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
 
@@ -28,6 +28,9 @@ async function refusal(query: Promise<unknown>): Promise<string> {
     return (err as { code?: string }).code ?? String(err);
   }
 }
+
+// Other events (presence, unread counts) may come first; these are the messages' bodies.
+const bodies = (events: StreamEvent[]) => events.filter((e) => e.event === 'message').map((e) => e.message.body);
 
 const SECRET = /(^|_)(hash|secret|token|password|salt|code|nonce)(_|$)/;
 const secret = (table: string, column: string) => SECRET.test(column) || `${table}.${column}` === 'instance_keys.value';
@@ -59,7 +62,8 @@ describe('the database roles of a deployment', () => {
   it('let the app run on chat_app: register, post, stream, read, sign out', async () => {
     const stream = await openStream(r.url, 'general', { cookie });
     expect((await postJson(r.url, cookie, 'general', 'as chat_app')).status).toBe(201);
-    expect((await stream.waitFor(1, 5000)).map((e) => e.message.body)).toContain('as chat_app');
+    await eventually(async () => stream.events, (events) => bodies(events).includes('as chat_app'), 5000);
+    expect(bodies(stream.events)).toContain('as chat_app');
     stream.close();
     expect(await fetch(`${r.url}/rooms/general`, { headers: { cookie } }).then((x) => x.text())).toContain('as chat_app');
     const other = await signIn(r.url, 'runtime-two');
@@ -174,9 +178,9 @@ describe('the database roles of a deployment', () => {
       for (const q of attempts) refused[q] = await refusal(tx.savepoint((sp) => sp.unsafe(q)));
       const started = Date.now();
       const posted = await postJson(r.url, cookie, 'general', 'posted while pgAdmin holds a transaction');
-      const events = await stream.waitFor(1, 2000).catch(() => stream.events);
+      const events = await eventually(async () => stream.events, (e) => bodies(e).includes('posted while pgAdmin holds a transaction'), 2000);
       const [held] = await tx<{ xid: string | null }[]>`SELECT pg_current_xact_id_if_assigned()::text AS xid`;
-      return { refused, status: posted.status, bodies: events.map((e) => e.message.body), ms: Date.now() - started, xid: held!.xid };
+      return { refused, status: posted.status, bodies: bodies(events), ms: Date.now() - started, xid: held!.xid };
     });
     stream.close();
     for (const q of attempts) expect([q, outcomes.refused[q]]).toEqual([q, '42501']);
@@ -184,6 +188,27 @@ describe('the database roles of a deployment', () => {
     expect(outcomes.status).toBe(201);
     expect(outcomes.bodies).toContain('posted while pgAdmin holds a transaction');
     expect(outcomes.ms).toBeLessThan(1000);
+  });
+
+  it('migrate under an owner that is not a superuser, and leave the built-in functions to one command a superuser runs', async () => {
+    await owner.unsafe(`CREATE ROLE plain_owner LOGIN PASSWORD 'plain_owner test password'`);
+    await owner.unsafe(`CREATE DATABASE plain OWNER plain_owner`);
+    const url = new URL(as(cluster.url, 'plain_owner'));
+    url.pathname = '/plain';
+    const plain = connect(url.toString(), { max: 1 });
+    const superuser = connect(Object.assign(new URL(cluster.url), { pathname: '/plain' }).toString(), { max: 1 });
+    const readonlyMay = async () => (await superuser<{ ok: boolean }[]>`SELECT has_function_privilege('chat_readonly', 'pg_current_xact_id()', 'EXECUTE') AS ok`)[0]!.ok;
+    try {
+      expect((await migrate(plain)).length).toBeGreaterThan(0);
+      expect(await readonlyMay()).toBe(true);
+      // The command the warning names: psql "<superuser URL>" -f sql/grants.sql
+      await superuser.unsafe(readFileSync(new URL('../../sql/grants.sql', import.meta.url), 'utf8')).simple();
+      expect(await readonlyMay()).toBe(false);
+      // The owner's functions insert messages, whose default calls it: the owner keeps it.
+      expect(await refusal(plain`SELECT pg_current_xact_id()`)).toBe('allowed');
+    } finally {
+      await Promise.all([plain.end(), superuser.end()]);
+    }
   });
 
   it('keep other roles of the cluster out of the chat database', async () => {
