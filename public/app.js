@@ -81,6 +81,8 @@
       es?.close();
       const source = new EventSource(`/rooms/${encodeURIComponent(slug)}/events?after=${encodeURIComponent(cursor)}`);
       es = source;
+      // Other scripts (public/presence.js) listen on the page's stream too.
+      window.chatStream = source; document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));
       heard();
       source.onopen = () => { retryMs = 1000; heard(); setStatus(true); };
       source.onmessage = (e) => { heard(); cursor = e.lastEventId || cursor; insert(JSON.parse(e.data)); };

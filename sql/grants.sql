@@ -49,6 +49,8 @@ DECLARE
     "spent_challenges":  ["SELECT", "INSERT", "DELETE"],
     "attachments":       ["SELECT", "INSERT", "UPDATE", "DELETE"],
     "attachment_chunks": ["SELECT", "INSERT", "DELETE"],
+    "presence_replicas": ["SELECT", "INSERT", "UPDATE", "DELETE"],
+    "presence":          ["SELECT", "INSERT", "DELETE"],
     "messages":          ["SELECT"],
     "reactions":         ["SELECT"],
     "mentions":          ["SELECT"],

@@ -13,6 +13,7 @@ import { renderer } from './http/render.ts';
 import { staticRoutes } from './http/static.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
+import { presenceRoutes } from './presence/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { searchRoutes } from './search/routes.ts';
@@ -85,6 +86,7 @@ export function createApp(deps: Deps) {
   app.route('/', fileRoutes(deps));
   app.route('/', searchRoutes(deps));
   app.route('/', streamRoutes(deps));
+  app.route('/', presenceRoutes(deps));
   app.route('/', unreadRoutes(deps));
 
   app.notFound((c) => answer(c, new HttpError(404, 'There is nothing at this address.')));

@@ -41,6 +41,8 @@ export interface Config {
   uploadMaxBytes: number;
   /** The text-search configuration of message search (e.g. simple, english); applied by the migrations. */
   searchLanguage: string;
+  /** How often each replica writes who has which room open and reads everyone's (Documentation/presence.md). */
+  presenceIntervalMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -147,5 +149,6 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 10, 1, 1024) * 1024 * 1024,
     searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
+    presenceIntervalMs: int(env, 'PRESENCE_INTERVAL_MS', 5000, 100, 600_000),
   };
 }

@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Sql } from './db/connect.ts';
 import type { Logger } from './ops/log.ts';
 import type { Metrics } from './ops/metrics.ts';
+import type { Presence } from './presence/presence.ts';
 import type { RoomRegistry } from './rooms/registry.ts';
 import type { Hub } from './sync/feed.ts';
 import type { Notifier } from './sync/notify.ts';
@@ -21,5 +22,6 @@ export interface Deps {
   views: Views;
   log: Logger;
   metrics: Metrics;
+  presence: Presence;
   lifecycle: { shuttingDown: boolean };
 }

@@ -6,6 +6,7 @@ import type { Sql } from './db/connect.ts';
 import type { Deps } from './deps.ts';
 import type { Logger } from './ops/log.ts';
 import { Metrics } from './ops/metrics.ts';
+import { Presence } from './presence/presence.ts';
 import { RoomRegistry } from './rooms/registry.ts';
 import { Hub } from './sync/feed.ts';
 import { roomPage } from './messages/history.ts';
@@ -77,15 +78,17 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     metrics.set('chat_messages_delivered', 'Message deliveries to streams so far (messages x streams)', hub.delivered);
     metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
   });
-  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle };
+  const presence = new Presence({ sql, streams, rooms, log, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence };
   const app = createApp(deps);
   return {
     ...deps,
     app,
-    start: () => poller.start(),
+    start: () => poller.start().then(() => presence.start()),
     async stop() {
       lifecycle.shuttingDown = true;
       streams.closeAll();
+      await presence.stop();
       await poller.stop();
     },
   };

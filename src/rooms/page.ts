@@ -5,6 +5,7 @@ import { compare, decodeCursor, encodeCursor, type Position } from '../messages/
 import { roomPage } from '../messages/history.ts';
 import { roomView } from './registry.ts';
 import { withAttachments } from '../files/link.ts';
+import { hereForPage } from '../presence/here.ts';
 import { markRead, roomsWithUnread } from '../unread/counts.ts';
 
 export const PAGE_SIZE = 50;
@@ -40,6 +41,7 @@ export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms
     olderCursor: more ? shown[0]!.message.cursor : null,
     live: !before,
     canPost: Boolean(user) && !room.archived,
+    here: await hereForPage(deps.sql, room.id, user),
     // The stream starts after the newest released message shown (held-back ones come again and the
     // script skips them), or where this replica stood when the query ran.
     liveCursor: shown.findLast((r) => r.released)?.message.cursor ?? encodeCursor(head),

@@ -20,6 +20,10 @@ export function streamRoutes(deps: Deps) {
       throw new HttpError(429, `Too many open streams ${admitted === 'user' ? 'for you' : 'from your address'}; close a tab.`, { 'Retry-After': '30' });
     }
     const token = sessionToken(c);
+    // Who is here: a room stream shows its room; the page's every-room stream names it in ?room=.
+    const shown = roomId === null ? deps.rooms.get(c.req.query('room') ?? '') : deps.rooms.byId(roomId);
+    const shows = shown && reader && deps.rooms.canRead(reader, shown) ? shown.id : null;
+    if (shows !== null) c.env.outgoing.once('close', deps.presence.enter(reader!.id, shows));
     await deps.streams.serve(c.env.outgoing, {
       roomId,
       reader,
@@ -28,6 +32,7 @@ export function streamRoutes(deps: Deps) {
       after,
       headers: { 'x-replica': deps.config.replicaName, 'x-content-type-options': 'nosniff' },
     });
+    if (shows !== null) deps.presence.greet(c.env.outgoing, shows, reader!.name);
     // The response was written straight to the socket: tell the adapter not to send another.
     return RESPONSE_ALREADY_SENT;
   };

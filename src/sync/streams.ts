@@ -151,6 +151,19 @@ export class Streams {
     }
   }
 
+  /**
+   * Writes one frame from outside the log (it carries no id, so no cursor moves) to the streams
+   * that show a room: its own, and every-room streams whose reader may read it.
+   */
+  sendToRoom(roomId: number, text: string): void {
+    const room = this.o.rooms.byId(roomId);
+    if (!room) return;
+    const wire: Wire = { text, chunk: Buffer.from(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`) };
+    for (const s of this.open) {
+      if (s.roomId === roomId || (s.roomId === null && this.o.rooms.canRead(s.reader, room))) writeShared(s.out, wire);
+    }
+  }
+
   /** Ends every stream with a retry hint, so browsers reconnect, through the balancer, elsewhere. */
   closeAll(retryMs = 500): void {
     this.closing = true;
