@@ -12,6 +12,7 @@ import { streamsItsBody } from './files/posting.ts';
 import { renderer } from './http/render.ts';
 import { staticRoutes } from './http/static.ts';
 import { messageRoutes } from './messages/routes.ts';
+import { permalinkRoutes } from './messages/permalinks.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { presenceRoutes } from './presence/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
@@ -85,6 +86,7 @@ export function createApp(deps: Deps) {
   app.route('/', messageRoutes(deps));
   app.route('/', fileRoutes(deps));
   app.route('/', searchRoutes(deps));
+  app.route('/', permalinkRoutes(deps));
   app.route('/', streamRoutes(deps));
   app.route('/', presenceRoutes(deps));
   app.route('/', unreadRoutes(deps));

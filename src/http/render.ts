@@ -9,7 +9,8 @@ import type { AppEnv } from './context.ts';
 export function renderer(views: Views, replica: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.setRenderer((view, data, status = 200) => {
-      const html = views.render(view, { ...data, user: c.get('user') ?? null, path: c.req.path, replica });
+      // messageHtml: pages render messages through the same partial and Markdown as the stream.
+      const html = views.render(view, { ...data, user: c.get('user') ?? null, path: c.req.path, replica, messageHtml: views.message });
       c.header('Cache-Control', 'private, no-store');
       return c.html(html, status as 200);
     });

@@ -18,11 +18,14 @@ export function cursorParam(raw: string | undefined, name: string): Position | n
   return p;
 }
 
-/** The room page (c.var.room): the newest messages, or the page before ?before=, with the post form. */
-export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms'>, status = 200, form: { draft?: string; error?: string } = {}) {
+/** A permalink's page (src/messages/around.ts): message `id` among its neighbours; the page ends before `edge` (null: the newest), the next one before `newer`. */
+export interface Around { id: string; edge: Position | null; newer: Position | null }
+
+/** The room page (c.var.room): the newest messages, the page before ?before=, or the page around a message, with the post form. */
+export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms'>, status = 200, form: { draft?: string; error?: string } = {}, around?: Around) {
   const room = c.var.room;
   const user = c.get('user') ?? null;
-  const before = cursorParam(c.req.query('before'), 'before');
+  const before = around ? around.edge : cursorParam(c.req.query('before'), 'before');
   const head = deps.hub.head;
   const rows = await roomPage(deps.sql, room.slug, before, PAGE_SIZE + 1);
   const more = rows.length > PAGE_SIZE;
@@ -30,7 +33,7 @@ export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms
   const view = roomView(room, user);
   // Viewing the newest messages reads them; the "New" divider marks where this reader had left off.
   const newest = shown.findLast((r) => r.released);
-  const read = user && !before && newest ? await markRead(deps.sql, user.id, room.id, newest.position) : null;
+  const read = user && !before && !around && newest ? await markRead(deps.sql, user.id, room.id, newest.position) : null;
   const newFrom = read?.before ? (shown.find((r) => compare(r.position, read.before!) > 0 && r.message.author !== user!.name)?.message.id ?? null) : null;
   return c.render('room', {
     title: view.title,
@@ -39,7 +42,9 @@ export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms
     newFrom,
     messages: await withAttachments(deps.sql, shown.map((r) => r.message)),
     olderCursor: more ? shown[0]!.message.cursor : null,
-    live: !before,
+    live: !before && !around,
+    linkedId: around?.id ?? null,
+    newerCursor: around?.newer ? encodeCursor(around.newer) : null,
     canPost: Boolean(user) && !room.archived,
     here: await hereForPage(deps.sql, room.id, user),
     // The stream starts after the newest released message shown (held-back ones come again and the

@@ -16,7 +16,7 @@ const search = async (as: string, params: Record<string, string>) => {
 const page = (as: string, q: string) =>
   fetch(`${r.url}/search?${new URLSearchParams({ q })}`, { headers: { cookie: who[as]!, accept: 'text/html' } }).then((x) => x.text());
 const api = (as: string, method: string, path: string, body?: unknown) =>
-  fetch(`${r.url}${path}`, { method, headers: { cookie: who[as]!, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  fetch(`${r.url}${path}`, { method, headers: { cookie: who[as]!, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 
 beforeAll(async () => {
   r = await startReplica(await freshDatabase(), { rateLimitMessages: null });

@@ -56,7 +56,8 @@ describe('search syntax and filters', () => {
     expect(await bodies({ q: 'deploy', until: '2025-01-15' })).toEqual(['an old deploy story']);
     expect(await bodies({ q: 'deploy', since: '2025-01-16', room: 'ops' })).toEqual(['rollback the deploy now']);
     expect(await bodies({ q: 'deploy', since: '2025-01-15T12:00:00Z', until: '2025-01-15T12:00:01+00:00' })).toEqual(['an old deploy story']);
-    for (const bad of [{ since: 'yesterday' }, { until: '2025-02-30' }, { since: '15/01/2025' }, { next: 'garbage' }, { q: '' }]) {
+    const refused: Record<string, string>[] = [{ since: 'yesterday' }, { until: '2025-02-30' }, { since: '15/01/2025' }, { next: 'garbage' }, { q: '' }];
+    for (const bad of refused) {
       const res = await search({ q: 'deploy', ...bad });
       expect(res.status).toBe(400);
       expect(typeof (res.body as unknown as { error: string }).error).toBe('string');
