@@ -20,15 +20,16 @@ afterAll(() => r.close());
 
 describe('server-rendered pages', () => {
   it('lists the predefined rooms, each linking to its page, and names the replica', async () => {
-    const html = await fetch(r.url).then((x) => x.text());
+    const html = await fetch(r.url, { headers: { cookie } }).then((x) => x.text());
     for (const slug of ['general', 'help', 'ops', 'off-topic']) expect(html).toContain(`href="/rooms/${slug}"`);
     expect(html).toContain('replica-under-test');
   });
 
   it('renders what people typed as text, never as markup', async () => {
     await postJson(r.url, cookie, 'general', '<script>alert(1)</script> & "quotes"\nsecond line');
-    const html = await fetch(`${r.url}/rooms/general`).then((x) => x.text());
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;\nsecond line');
+    const html = await fetch(`${r.url}/rooms/general`, { headers: { cookie } }).then((x) => x.text());
+    // Bodies are Markdown with raw HTML off: the markup stays escaped text, a line break becomes <br>.
+    expect(html).toContain('<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;<br>\nsecond line</p>');
     expect(html).not.toContain('<script>alert(1)');
   });
 
@@ -55,25 +56,39 @@ describe('server-rendered pages', () => {
     expect(html).toContain('x'.repeat(4001));
   });
 
-  it('offers a sign-in link instead of the form to readers who are not signed in', async () => {
-    const html = await fetch(`${r.url}/rooms/general`).then((x) => x.text());
-    expect(html).toContain('/login?next=');
-    expect(html).not.toContain('action="/rooms/general/messages"');
+  it('sends readers who are not signed in to the sign-in page, showing them no room, no messages and no form', async () => {
+    // Members only: a page answers 303 to sign-in (coming back to the page afterwards), JSON and streams 401.
+    for (const path of ['/', '/rooms/general', '/rooms/general?before=0-0', '/rooms/nowhere']) {
+      const res = await fetch(`${r.url}${path}`, { redirect: 'manual', headers: { accept: 'text/html' } });
+      expect(res.status, path).toBe(303);
+      expect(res.headers.get('location'), path).toBe(`/login?next=${encodeURIComponent(path)}`);
+      const body = await res.text();
+      expect(body, path).not.toContain('alert(1)');
+      expect(body, path).not.toContain('action="/rooms/general/messages"');
+    }
+    for (const path of ['/api/rooms', '/api/rooms/general/messages', '/rooms/general/events']) {
+      const res = await fetch(`${r.url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect(await res.text(), path).not.toContain('alert(1)');
+    }
+    const login = await fetch(`${r.url}/login?next=${encodeURIComponent('/rooms/general')}`).then((x) => x.text());
+    expect(login).toContain('name="next" value="/rooms/general"');
+    expect(login).not.toContain('action="/rooms/general/messages"');
   });
 
   it('pages through history with plain "older messages" links', async () => {
     for (let i = 0; i < 55; i++) await postJson(r.url, cookie, 'ops', `history ${i}`);
-    const newest = await fetch(`${r.url}/rooms/ops`).then((x) => x.text());
+    const newest = await fetch(`${r.url}/rooms/ops`, { headers: { cookie } }).then((x) => x.text());
     expect(newest).toContain('history 54');
     expect(newest).not.toContain('history 4<');
     const older = /href="(\/rooms\/ops\?before=[^"]+)"/.exec(newest)![1]!;
-    const page = await fetch(`${r.url}${older}`).then((x) => x.text());
+    const page = await fetch(`${r.url}${older}`, { headers: { cookie } }).then((x) => x.text());
     expect(page).toContain('history 4<');
     expect(page).not.toContain('history 5<');
   });
 
   it('answers an unknown room with a 404 page', async () => {
-    const res = await fetch(`${r.url}/rooms/nowhere`, { headers: { accept: 'text/html' } });
+    const res = await fetch(`${r.url}/rooms/nowhere`, { headers: { accept: 'text/html', cookie } });
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('There is no room called');
   });
@@ -81,8 +96,8 @@ describe('server-rendered pages', () => {
   it('serves a room inserted straight into the database within a poll interval', async () => {
     await r.sql`INSERT INTO rooms (slug, title, topic) VALUES ('added', 'Added', 'by an admin')`;
     await new Promise((ok) => setTimeout(ok, 300));
-    expect((await fetch(`${r.url}/rooms/added`)).status).toBe(200);
-    const rooms = (await fetch(`${r.url}/api/rooms`).then((x) => x.json())) as { rooms: { slug: string }[] };
+    expect((await fetch(`${r.url}/rooms/added`, { headers: { cookie } })).status).toBe(200);
+    const rooms = (await fetch(`${r.url}/api/rooms`, { headers: { cookie } }).then((x) => x.json())) as { rooms: { slug: string }[] };
     expect(rooms.rooms.map((x) => x.slug)).toContain('added');
   });
 });
