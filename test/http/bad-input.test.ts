@@ -21,6 +21,11 @@ const cases: Case[] = [
   ['a body that is an object', 'POST', '/rooms/general/messages', json('{"body":{"a":1}}'), 400],
   ['a body over 4,000 characters', 'POST', '/rooms/general/messages', json(JSON.stringify({ body: 'x'.repeat(4001) })), 400],
   ['a NUL byte', 'POST', '/rooms/general/messages', json('{"body":"a\\u0000b"}'), 400],
+  // C0 controls other than tab and line breaks (and DEL) carry no text: refused like NUL.
+  ['a body with a control character', 'POST', '/rooms/general/messages', json('{"body":"a\\u0001b"}'), 400],
+  ['a body with a terminal escape', 'POST', '/rooms/general/messages', json('{"body":"\\u001b[31mred"}'), 400],
+  ['a body with a vertical tab', 'POST', '/rooms/general/messages', json('{"body":"a\\u000bb"}'), 400],
+  ['a body with DEL', 'POST', '/rooms/general/messages', json('{"body":"a\\u007fb"}'), 400],
   ['an unpaired surrogate', 'POST', '/rooms/general/messages', json('{"body":"\\ud800"}'), 400],
   ['malformed JSON', 'POST', '/rooms/general/messages', json('{"body":'), 400],
   ['JSON that is an array', 'POST', '/rooms/general/messages', json('["hi"]'), 400],
@@ -36,6 +41,13 @@ const cases: Case[] = [
   ['a short password', 'POST', '/session', json('{"name":"shorty","password":"short"}'), 400],
   ['a password over 256 characters', 'POST', '/session', json(JSON.stringify({ name: 'longpw', password: 'p'.repeat(257) })), 400],
   ['a password that is not a string', 'POST', '/session', json('{"name":"numeric","password":12345678}'), 400],
+  // Registration is its own route (POST /users) and checks the same shapes before anything else.
+  ['registering a name with a space', 'POST', '/users', { ...json('{"name":"a b","password":"long enough"}'), auth: false }, 400],
+  ['registering a name over 32 characters', 'POST', '/users', { ...json(JSON.stringify({ name: 'n'.repeat(33), password: 'long enough' })), auth: false }, 400],
+  ['registering a name with a control character', 'POST', '/users', { ...json('{"name":"ctl\\u0001x","password":"long enough"}'), auth: false }, 400],
+  ['registering with a short password', 'POST', '/users', { ...json('{"name":"shorty","password":"short"}'), auth: false }, 400],
+  ['registering with a password over 256 characters', 'POST', '/users', { ...json(JSON.stringify({ name: 'longpw', password: 'p'.repeat(257) })), auth: false }, 400],
+  ['registering with a password that is not a string', 'POST', '/users', { ...json('{"name":"numeric","password":12345678}'), auth: false }, 400],
   ['a malformed cursor in ?after=', 'GET', '/api/rooms/general/messages?after=%27%3B%20DROP', {}, 400],
   ['a malformed cursor in ?before=', 'GET', '/api/rooms/general/messages?before=zz-zz-zz', {}, 400],
   ['both after and before', 'GET', '/api/rooms/general/messages?after=0-0&before=0-1', {}, 400],
@@ -45,6 +57,9 @@ const cases: Case[] = [
   ['history of an unknown room', 'GET', '/api/rooms/nowhere/messages', {}, 404],
   ['a stream with a malformed Last-Event-ID', 'GET', '/rooms/general/events', { headers: { 'last-event-id': 'not a cursor' } }, 400],
   ['a stream of an unknown room', 'GET', '/rooms/nowhere/events', {}, 404],
+  // Members only: reading needs a session too.
+  ['history without a session', 'GET', '/api/rooms/general/messages', { auth: false }, 401],
+  ['a stream without a session', 'GET', '/rooms/general/events', { auth: false }, 401],
   ['an unknown API route', 'GET', '/api/nothing', {}, 404],
 ];
 
@@ -65,7 +80,7 @@ describe('bad input', () => {
     expect(ok.status).toBe(201);
     for (const path of ['/healthz', '/readyz']) expect((await fetch(`${r.url}${path}`)).status).toBe(200);
     const history = await eventually(
-      async () => (await fetch(`${r.url}/api/rooms/general/messages`).then((x) => x.json())) as { messages: { body: string }[] },
+      async () => (await fetch(`${r.url}/api/rooms/general/messages`, { headers: { cookie } }).then((x) => x.json())) as { messages: { body: string }[] },
       (h) => h.messages.length > 0,
     );
     expect(history.messages.map((m) => m.body)).toEqual(['still here']);
