@@ -59,13 +59,17 @@
     status.textContent = live ? 'Live' : 'Reconnecting…';
   }
 
-  if (room.dataset.live === 'on') {
-    if (!location.hash || location.hash === '#latest') {
+  // One stream per tab (GET /events): every room the person may read, one cursor. The open room's
+  // messages go into the list; public/changes.js and public/unread.js take the rest.
+  const live = room.dataset.live === 'on';
+  {
+    if (live && (!location.hash || location.hash === '#latest')) {
       toBottom();
       addEventListener('load', toBottom, { once: true });
     }
     // Start right after the newest message on the page: nothing between render and connect is lost.
-    let cursor = room.dataset.cursor;
+    // Older pages show no new messages: their stream starts now, for the sidebar.
+    let cursor = live ? room.dataset.cursor : '';
     let retryMs = 1000;
     let es = null;
     // The server sends a ping event every 15 s. A dead replica behind a proxy, or a host gone
@@ -79,13 +83,21 @@
     };
     const connect = () => {
       es?.close();
-      const source = new EventSource(`/rooms/${encodeURIComponent(slug)}/events?after=${encodeURIComponent(cursor)}`);
+      const source = new EventSource(cursor ? `/events?after=${encodeURIComponent(cursor)}` : '/events');
       es = source;
       // Other scripts (public/presence.js) listen on the page's stream too.
       window.chatStream = source; document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));
       heard();
       source.onopen = () => { retryMs = 1000; heard(); setStatus(true); };
-      source.onmessage = (e) => { heard(); cursor = e.lastEventId || cursor; insert(JSON.parse(e.data)); };
+      source.onmessage = (e) => {
+        heard();
+        cursor = e.lastEventId || cursor;
+        const m = JSON.parse(e.data);
+        if (live && m.room === slug) insert(m);
+      };
+      for (const kind of ['edit', 'delete', 'reaction', 'room', 'read']) {
+        source.addEventListener(kind, (e) => { heard(); cursor = e.lastEventId || cursor; });
+      }
       source.addEventListener('ping', heard);
       // Resuming would cost the server too much: start over from a fresh page.
       source.addEventListener('reload', () => {

@@ -1,0 +1,144 @@
+// Unread and mention badges, live, and the tab title's count; reading the open room while it is
+// visible and scrolled to the bottom moves the read mark; a read on another device clears badges
+// here (event: read); browser notifications for what the room's level asks for.
+'use strict';
+(() => {
+  const me = document.querySelector('.who .me strong')?.textContent ?? '';
+  if (!me) return;
+  const room = document.querySelector('.room[data-room]');
+  const slug = room?.dataset.room ?? null;
+  const live = room?.dataset.live === 'on';
+  const baseTitle = document.title;
+  const badgesOf = (s) => document.querySelectorAll(`[data-badges="${CSS.escape(s)}"]`);
+  const info = (s) => badgesOf(s)[0]?.dataset;
+
+  function draw(s, unread, mentions) {
+    for (const el of badgesOf(s)) {
+      Object.assign(el.dataset, { unread: String(unread), mentions: String(mentions) });
+      const badge = (cls, text, label) => {
+        const b = Object.assign(document.createElement('span'), { className: `badge ${cls}`, textContent: text });
+        b.append(Object.assign(document.createElement('span'), { className: 'sr-only', textContent: label }));
+        return b;
+      };
+      const n = (v) => (v > 99 ? '99+' : String(v));
+      el.replaceChildren(...(mentions > 0 ? [badge('mention', `@${n(mentions)}`, ' mentions of you')] : []),
+        ...(unread > 0 ? [badge('unread', n(unread), ' unread')] : []));
+    }
+    retitle();
+  }
+  function retitle() {
+    const counts = new Map([...document.querySelectorAll('[data-badges]')].map((el) => [el.dataset.badges, Number(el.dataset.unread)]));
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    document.title = total > 0 ? `(${total > 99 ? '99+' : total}) ${baseTitle}` : baseTitle;
+  }
+  const bump = (s, mention) => {
+    const d = info(s);
+    if (d) draw(s, Number(d.unread) + 1, Number(d.mentions) + (mention ? 1 : 0));
+  };
+  retitle();
+
+  // The server's counts, after changes the stream cannot count (deletions, rooms, reads elsewhere).
+  let refreshTimer = 0;
+  const refresh = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(async () => {
+      const res = await fetch('/api/rooms', { headers: { accept: 'application/json' } }).catch(() => null);
+      if (!res?.ok) return;
+      const { rooms } = await res.json();
+      const known = new Set(rooms.map((r) => r.slug));
+      for (const el of document.querySelectorAll('[data-badges]')) if (!known.has(el.dataset.badges)) el.closest('li')?.remove();
+      for (const r of rooms) {
+        if (badgesOf(r.slug).length === 0) addRoom(r);
+        for (const el of badgesOf(r.slug)) Object.assign(el.dataset, { title: r.title, level: r.level, kind: r.kind });
+        draw(r.slug, r.slug === slug && seeing() ? 0 : r.unread, r.mentions);
+      }
+    }, 300);
+  };
+  function addRoom(r) {
+    const list = document.querySelector(r.kind === 'direct' ? 'ul[aria-labelledby="nav-directs"], ul[aria-labelledby="directs-heading"]' : 'ul[aria-labelledby="nav-rooms"], ul[aria-labelledby="rooms-heading"]');
+    if (!list) return;
+    const a = Object.assign(document.createElement('a'), { href: `/rooms/${encodeURIComponent(r.slug)}#latest` });
+    const mark = Object.assign(document.createElement('span'), { textContent: r.kind === 'direct' ? '@' : '#' });
+    mark.setAttribute('aria-hidden', 'true');
+    const badges = Object.assign(document.createElement('span'), { className: 'badges' });
+    Object.assign(badges.dataset, { badges: r.slug, kind: r.kind, title: r.title, level: r.level, unread: '0', mentions: '0' });
+    a.append(mark, ` ${r.title}`, badges);
+    const li = document.createElement('li');
+    li.append(a);
+    list.append(li);
+  }
+
+  const mentionsMe = (m) => {
+    const tpl = document.createElement('template');
+    tpl.innerHTML = m.html || '';
+    return [...tpl.content.querySelectorAll('.mention')].some((el) => el.textContent.toLowerCase() === `@${me.toLowerCase()}`);
+  };
+
+  // The open room is read while the tab is visible and scrolled to the bottom.
+  const page = document.documentElement;
+  const seeing = () => live && document.visibilityState === 'visible' && innerHeight + scrollY >= page.scrollHeight - 64;
+  let cursor = room?.dataset.cursor ?? '';
+  let unseen = false;
+  let readTimer = 0;
+  const maybeRead = () => {
+    if (!unseen || !seeing()) return;
+    clearTimeout(readTimer);
+    readTimer = setTimeout(async () => {
+      if (!unseen || !seeing()) return;
+      unseen = false;
+      const res = await fetch(`/api/rooms/${encodeURIComponent(slug)}/read`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cursor }),
+      }).catch(() => null);
+      if (!res?.ok) unseen = true;
+    }, 500);
+  };
+  addEventListener('scroll', maybeRead, { passive: true });
+  document.addEventListener('visibilitychange', maybeRead);
+  addEventListener('focus', maybeRead);
+
+  function notify(m, mention) {
+    if (!('Notification' in window) || Notification.permission !== 'granted' || !document.hidden) return;
+    const d = info(m.room);
+    const level = d?.kind === 'direct' ? 'everything' : d?.level ?? 'everything';
+    if (level === 'nothing' || (level === 'mentions' && !mention)) return;
+    const where = d?.kind === 'direct' ? '' : ` in #${d?.title ?? m.room}`;
+    const n = new Notification(`${m.author}${where}`, { body: (m.body || '').slice(0, 200), tag: `m-${m.id}` });
+    n.onclick = () => { focus(); location.assign(`/rooms/${encodeURIComponent(m.room)}#latest`); n.close(); };
+  }
+  if ('Notification' in window && Notification.permission === 'default') {
+    const ask = Object.assign(document.createElement('button'), { type: 'button', className: 'ghost notify-me', textContent: 'Notify me' });
+    ask.title = 'Show a notification for new messages while this tab is hidden';
+    ask.addEventListener('click', () => Notification.requestPermission().then(() => ask.remove()));
+    document.querySelector('.who')?.prepend(ask);
+  }
+
+  function attach(source) {
+    const seen = (e) => { cursor = e.lastEventId || cursor; return JSON.parse(e.data); };
+    source.addEventListener('message', (e) => {
+      const m = seen(e);
+      if (m.author === me) return;
+      const mention = mentionsMe(m);
+      notify(m, mention);
+      if (m.room === slug && live) {
+        unseen = true;
+        if (seeing()) return maybeRead();
+      }
+      bump(m.room, mention);
+    });
+    source.addEventListener('read', (e) => { const d = seen(e); draw(d.room, 0, 0); refresh(); });
+    for (const kind of ['edit', 'delete', 'room']) source.addEventListener(kind, (e) => { if (seen(e).room !== slug || kind === 'room') refresh(); });
+    for (const kind of ['reaction']) source.addEventListener(kind, seen);
+  }
+  if (window.chatStream) attach(window.chatStream);
+  document.addEventListener('chat:stream', (e) => attach(e.detail));
+  // Pages without a room (the room list) open the tab's one stream here.
+  if (!room && document.querySelector('[data-badges]')) {
+    const open = () => {
+      const source = new EventSource('/events');
+      window.chatStream = source;
+      document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));
+      source.addEventListener('reload', () => { source.close(); refresh(); setTimeout(open, 1000); });
+    };
+    open();
+  }
+})();

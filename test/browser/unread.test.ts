@@ -1,0 +1,100 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { postJson, signIn } from '../support/client.ts';
+import { freshDatabase } from '../support/db.ts';
+import { startReplica, type Replica } from '../support/replica.ts';
+
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+
+describe.skipIf(!haveChromium)('unread and mention badges in Chromium (issue 11, must show 3)', () => {
+  let a: Replica;
+  let b: Replica;
+  let browser: Browser;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    [a, b, browser] = await Promise.all([startReplica(db), startReplica(db), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it('shows the other person unread and mention badges within 2 s without a reload, and opening the room in one tab clears them in the other', async () => {
+    const context = await browser.newContext();
+    await useSession(context, a.url, await signIn(a.url, 'alice'));
+    const bob = await signIn(b.url, 'bob');
+    // Two tabs of alice's, on two replicas: both on #general.
+    const [tab1, tab2] = [await context.newPage(), await context.newPage()];
+    const errors = [...watchErrors(tab1), ...watchErrors(tab2)];
+    await tab1.goto(`${a.url}/rooms/general`);
+    await tab2.goto(`${b.url}/rooms/general`);
+    for (const tab of [tab1, tab2]) await tab.locator('#status', { hasText: 'Live' }).waitFor();
+
+    const sent = Date.now();
+    expect((await postJson(b.url, bob, 'ops', 'deploy at noon, @alice?')).status).toBe(201);
+    const ops = (tab: typeof tab1) => tab.locator('.room-nav [data-badges="ops"]');
+    for (const tab of [tab1, tab2]) {
+      await ops(tab).locator('.badge.unread', { hasText: '1' }).waitFor({ timeout: 2000 });
+      await ops(tab).locator('.badge.mention', { hasText: '@1' }).waitFor({ timeout: 2000 });
+    }
+    const badgesAfterMs = Date.now() - sent;
+    expect(badgesAfterMs).toBeLessThan(2000);
+    expect(await tab1.title()).toMatch(/^\(1\) /);
+
+    // Reading #ops in the second tab clears the badges in the first, through the read event.
+    const opened = Date.now();
+    await tab2.goto(`${b.url}/rooms/ops`);
+    await expect.poll(() => ops(tab1).locator('.badge').count(), { timeout: 5000, interval: 50 }).toBe(0);
+    const clearedAfterMs = Date.now() - opened;
+    expect(await tab1.title()).not.toMatch(/^\(/);
+    // The mention of the reader stands out on the page they read it on.
+    await tab2.locator('.message .mention.me', { hasText: '@alice' }).waitFor({ timeout: 2000 });
+    // A message in the room the tab shows, at the bottom and visible, is read at once: no badge.
+    await postJson(b.url, bob, 'general', 'lunch?');
+    await tab1.locator('.message', { hasText: 'lunch?' }).waitFor({ timeout: 2000 });
+    await tab1.waitForTimeout(1200);
+    expect(await tab1.locator('.room-nav [data-badges="general"] .badge').count()).toBe(0);
+    expect(await tab2.locator('.room-nav [data-badges="general"] .badge').count()).toBe(0);
+    console.log(`badges after ${badgesAfterMs} ms; cleared in the other tab after ${clearedAfterMs} ms`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('completes @names in the composer, and edits, deletions and reactions reach an open page live', async () => {
+    const context = await browser.newContext();
+    await useSession(context, a.url, await signIn(a.url, 'carol'));
+    const bob = await signIn(b.url, 'bob');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${a.url}/rooms/help`);
+    await page.locator('#status', { hasText: 'Live' }).waitFor();
+    const box = page.getByRole('textbox', { name: /Message/ });
+    await box.pressSequentially('thanks @bo');
+    await page.getByRole('option', { name: '@bob' }).waitFor({ timeout: 2000 });
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('thanks @bob ');
+
+    const posted = (await (await postJson(b.url, bob, 'help', 'typo hre')).json()) as { message: { id: string } };
+    const li = page.locator(`#m-${posted.message.id}`);
+    await li.waitFor({ timeout: 2000 });
+    const api = (method: string, path: string, body?: unknown) => fetch(`${b.url}/api/rooms/help/messages/${posted.message.id}${path}`, {
+      method, headers: { cookie: bob, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect((await api('PATCH', '', { body: 'typo here' })).status).toBe(200);
+    await li.locator('.body', { hasText: 'typo here' }).waitFor({ timeout: 2000 });
+    await li.locator('.edited').waitFor();
+    expect((await api('POST', '/reactions', { emoji: '👍' })).status).toBe(200);
+    const thumbs = page.locator(`#m-${posted.message.id} .reactions button`, { hasText: '👍' });
+    await thumbs.locator('.count', { hasText: '1' }).waitFor({ timeout: 2000 });
+    // Carol's click toggles her reaction through fetch, without leaving the page.
+    await thumbs.click();
+    await page.locator(`#m-${posted.message.id} .reactions .count`, { hasText: '2' }).waitFor({ timeout: 2000 });
+    expect(page.url()).toBe(`${a.url}/rooms/help`);
+    expect((await api('DELETE', '')).status).toBe(204);
+    await page.locator(`#m-${posted.message.id}.deleted`, { hasText: 'This message was deleted.' }).waitFor({ timeout: 2000 });
+    expect(await page.locator(`#m-${posted.message.id} .reactions`).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
