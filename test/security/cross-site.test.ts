@@ -37,8 +37,10 @@ describe('requests made by another site', () => {
   });
   afterAll(() => r.close());
 
+  // Sign-in only signs in; registration is POST /users: another site may plant neither a session nor an account.
   const routes: [string, Record<string, string>][] = [
-    ['/session', { name: 'planted', password: 'attacker password' }],
+    ['/session', { name: 'victim', password: 'correct horse' }],
+    ['/users', { name: 'planted', password: 'attacker password' }],
     ['/session/end', {}],
     ['/rooms/general/messages', { body: 'written by another site' }],
   ];
@@ -54,7 +56,7 @@ describe('requests made by another site', () => {
   }
 
   it('refused, changed nothing: no message, no account, and the session still works', async () => {
-    const { messages } = (await (await fetch(`${r.url}/api/rooms/general/messages`)).json()) as { messages: unknown[] };
+    const { messages } = (await (await fetch(`${r.url}/api/rooms/general/messages`, { headers: { cookie } })).json()) as { messages: unknown[] };
     expect(messages).toEqual([]);
     expect(await r.sql`SELECT 1 FROM users WHERE name = 'planted'`).toHaveLength(0);
     expect((await postJson(r.url, cookie, 'general', 'still signed in')).status).toBe(201);
@@ -94,7 +96,13 @@ describe('behind a proxy that terminates TLS (PUBLIC_ORIGIN)', () => {
   });
 
   it('refuses a form whose Origin is the internal address rather than the public origin', async () => {
+    await signIn(r.url, 'internal', 'internal password');
     const res = await postForm(r.url, '/session', { name: 'internal', password: 'internal password' }, { origin: r.url });
     expect(res.status).toBe(403);
+    expect(sessionCookie(res)).toBeUndefined();
+    const registered = await postForm(r.url, '/users', { name: 'internal2', password: 'internal password' }, { origin: r.url });
+    expect(registered.status).toBe(403);
+    expect(sessionCookie(registered)).toBeUndefined();
+    expect(await r.sql`SELECT 1 FROM users WHERE name = 'internal2'`).toHaveLength(0);
   });
 });
