@@ -10,6 +10,7 @@ import { Presence } from './presence/presence.ts';
 import { RoomRegistry } from './rooms/registry.ts';
 import { Hub } from './sync/feed.ts';
 import { roomPage } from './messages/history.ts';
+import { cachedRender } from './messages/render-cache.ts';
 import { messageEvent } from './sync/log.ts';
 import { createNotifier } from './sync/notify.ts';
 import { createPoller } from './sync/poller.ts';
@@ -32,7 +33,7 @@ export interface Chat extends Deps {
 export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const views = createViews();
   const metrics = new Metrics({ replica: config.replicaName });
-  const hub = new Hub({ render: views.message, capacity: config.feedCapacity, maxBytes: config.feedBytes });
+  const hub = new Hub({ render: cachedRender(views.message), capacity: config.feedCapacity, maxBytes: config.feedBytes });
   const rooms = new RoomRegistry(sql);
   const streams = new Streams({
     hub, sql, rooms, log,
