@@ -85,3 +85,8 @@ export function attachmentIds(raw: unknown): string[] | null {
   const ids = list.map((v) => String(v).trim());
   return ids.every((id) => /^\d{1,18}$/.test(id)) ? ids : null;
 }
+
+/** For the poller and the log: sets `attachments` on the messages some events carry, in one query. */
+export async function attachToEvents(sql: Sql, events: readonly { message?: { id: string } | null }[]): Promise<void> {
+  await withAttachments(sql, events.flatMap((e) => (e.message ? [e.message] : [])));
+}

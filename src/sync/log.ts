@@ -2,6 +2,7 @@ import type { Sql } from '../db/connect.ts';
 import { encodeCursor, type Position } from '../messages/cursor.ts';
 import { toMessage, type Message, type MessageRow } from '../messages/message.ts';
 import type { Reader, RoomRegistry } from '../rooms/registry.ts';
+import { attachToEvents } from '../files/link.ts';
 
 export type EventKind = 'message' | 'edit' | 'delete' | 'reaction' | 'room' | 'member' | 'user' | 'read';
 
@@ -72,7 +73,9 @@ export function visibleTo(e: LogEvent, reader: Reader | null, rooms: RoomRegistr
 export async function logAfter(sql: Sql, roomIds: number[], reader: Reader | null, after: Position, limit: number): Promise<LogEvent[]> {
   const rows = await sql<LogRow[]>`
     SELECT * FROM get_rooms_log_after(${roomIds}::int[], ${reader?.id ?? null}, ${after.tx.toString()}::xid8, ${after.id.toString()}, ${limit})`;
-  return rows.map(toEvent);
+  const events = rows.map(toEvent);
+  await attachToEvents(sql, events);
+  return events;
 }
 
 /** A message read from history, as the log event that brought it. */

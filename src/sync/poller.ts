@@ -5,6 +5,7 @@ import { START } from '../messages/cursor.ts';
 import { toEvent, type LogRow } from './log.ts';
 import type { Hub } from './feed.ts';
 import { CHANNEL } from './notify.ts';
+import { attachToEvents } from '../files/link.ts';
 
 export interface PollerOptions {
   sql: Sql;
@@ -63,6 +64,8 @@ export function createPoller(o: PollerOptions): Poller {
       SELECT * FROM get_messages_after(${head.tx.toString()}::xid8, ${head.id.toString()}, ${batch})`;
     if (rows.length > 0) {
       const events = rows.map(toEvent);
+      // Files of new and edited messages, one query per poll (src/files/link.ts).
+      await attachToEvents(o.sql, events);
       const changes: Change[] = [];
       for (const e of events) {
         if (e.kind === 'room' || e.kind === 'member' || e.kind === 'user') changes.push({ kind: e.kind, roomId: e.roomId, userId: e.userId });

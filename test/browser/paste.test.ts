@@ -1,0 +1,92 @@
+import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { signIn } from '../support/client.ts';
+import { freshDatabase } from '../support/db.ts';
+import { startReplica, type Replica } from '../support/replica.ts';
+
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+
+describe.skipIf(!haveChromium)('files in Chromium', () => {
+  let a: Replica;
+  let b: Replica;
+  let browser: Browser;
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    [a, b, browser] = await Promise.all([startReplica(db), startReplica(db), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  async function openRoom(base: string, name: string) {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const cookie = await signIn(base, `${name}_${process.pid}`);
+    await useSession(context, base, cookie);
+    await page.goto(`${base}/rooms/general`);
+    await page.locator('#status', { hasText: 'Live' }).waitFor();
+    return { context, page, errors, cookie };
+  }
+
+  it('shows an image pasted into one person’s composer in the other person’s tab, as a thumbnail', async () => {
+    // One after the other: the first account of a fresh instance is its admin, and only one can be.
+    const alice = await openRoom(a.url, 'alice');
+    const bob = await openRoom(b.url, 'bob');
+    const png = await sharp({ create: { width: 640, height: 400, channels: 3, background: '#c33' } }).png().toBuffer();
+    // What the browser fires for Ctrl+V with a screenshot on the clipboard: a paste event whose
+    // clipboardData holds the image as a file.
+    await alice.page.evaluate((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+      const box = document.querySelector('form.post textarea')!;
+      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, png.toString('base64'));
+    await alice.page.locator('.pending-files li.ready', { hasText: 'image.png' }).waitFor({ timeout: 5000 });
+    const box = alice.page.getByRole('textbox', { name: /Message/ });
+    await box.fill('a screenshot');
+    await box.press('Enter');
+
+    const shown = bob.page.locator('.message', { hasText: 'a screenshot' }).locator('.attachments img');
+    await shown.waitFor({ timeout: 5000 });
+    // The thumbnail loaded (a broken image has no natural width) from the other replica.
+    await expect.poll(() => shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 5000 }).toBe(480);
+    expect(await alice.page.locator('.pending-files li').count()).toBe(0);
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+    await Promise.all([alice.context.close(), bob.context.close()]);
+  });
+
+  it('never renders an uploaded HTML file as a page of the chat: opening it downloads it and runs no script', async () => {
+    const alice = await openRoom(a.url, 'mallory');
+    const html = '<!doctype html><title>pwned</title><script>document.cookie; alert("ran"); window.opener && opener.postMessage("ran", "*")</script><h1>owned</h1>';
+    const res = await fetch(`${a.url}/rooms/general/attachments`, {
+      method: 'POST', headers: { cookie: alice.cookie, 'content-type': 'text/html', 'x-filename': 'evil.html' }, body: html,
+    });
+    const { attachment } = (await res.json()) as { attachment: { url: string } };
+    let dialogs = 0;
+    alice.page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    const download = alice.page.waitForEvent('download', { timeout: 5000 });
+    // A navigation that turns into a download is reported as an aborted navigation.
+    await alice.page.goto(`${a.url}${attachment.url}`).catch(() => {});
+    expect((await download).suggestedFilename()).toBe('evil.html');
+    await alice.page.waitForTimeout(300);
+    expect(dialogs).toBe(0);
+    expect(await alice.page.title()).not.toBe('pwned');
+    expect(await alice.page.locator('h1', { hasText: 'owned' }).count()).toBe(0);
+    // Even fetched as a document in a frame, the file has no origin of ours and no scripts.
+    const framed = await alice.page.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { csp: r.headers.get('content-security-policy'), type: r.headers.get('content-type') };
+    }, attachment.url);
+    expect(framed).toEqual({ csp: "sandbox; default-src 'none'", type: 'application/octet-stream' });
+    await alice.context.close();
+  });
+});
