@@ -12,19 +12,26 @@ const HTML = { accept: 'text/html' };
 describe('response headers', () => {
   let r: Replica;
   let https: Replica;
+  let cookie: string;
   beforeAll(async () => {
     const db = await freshDatabase();
     [r, https] = await Promise.all([startReplica(db), startReplica(db, { publicOrigin: 'https://chat.example.com' })]);
+    cookie = await signIn(r.url, 'reader');
   });
   afterAll(() => Promise.all([r.close(), https.close()]));
 
+  // Members only: each page and API answer both to a member and to someone without a session (303, 401).
   const answers = (base: string) => [
-    fetch(`${base}/`, { headers: HTML }),
-    fetch(`${base}/rooms/general`, { headers: HTML }),
-    fetch(`${base}/login`, { headers: HTML }),
-    fetch(`${base}/rooms/nowhere`, { headers: HTML }),
+    fetch(`${base}/`, { headers: { ...HTML, cookie } }),
+    fetch(`${base}/rooms/general`, { headers: { ...HTML, cookie } }),
+    fetch(`${base}/rooms/nowhere`, { headers: { ...HTML, cookie } }),
+    fetch(`${base}/api/rooms/general/messages`, { headers: { cookie } }),
+    fetch(`${base}/api/rooms`, { headers: { cookie } }),
+    fetch(`${base}/`, { headers: HTML, redirect: 'manual' }),
+    fetch(`${base}/rooms/general`, { headers: HTML, redirect: 'manual' }),
     fetch(`${base}/api/rooms/general/messages`),
     fetch(`${base}/api/rooms`),
+    fetch(`${base}/login`, { headers: HTML }),
     fetch(`${base}/public/app.js`),
     fetch(`${base}/healthz`),
     fetch(`${base}/session`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{}' }),
@@ -44,6 +51,12 @@ describe('response headers', () => {
     }
   });
 
+  it('keep pages out of shared caches: every page is personal (who is signed in, their rooms)', async () => {
+    const pages = (await Promise.all(answers(r.url))).filter((res) => res.status !== 303 && res.headers.get('content-type')?.startsWith('text/html'));
+    expect(pages.length).toBeGreaterThanOrEqual(4);
+    for (const res of pages) expect(res.headers.get('cache-control'), res.url).toBe('private, no-store');
+  });
+
   it('ask browsers for HTTPS only (HSTS) when the public origin is https', async () => {
     for (const res of await Promise.all(answers(https.url))) {
       expect(res.headers.get('strict-transport-security'), res.url).toMatch(/^max-age=\d{8,}/);
@@ -54,9 +67,13 @@ describe('response headers', () => {
     const cookie = await signIn(r.url);
     const echoed = await postJson(r.url, cookie, 'nowhere<script>', 'x');
     expect(echoed.headers.get('content-type')).toMatch(/^application\/json/);
-    const api = await fetch(`${r.url}/api/rooms/${encodeURIComponent('<img src=x onerror=alert(1)>')}/messages`);
+    const hostile = `${r.url}/api/rooms/${encodeURIComponent('<img src=x onerror=alert(1)>')}/messages`;
+    const api = await fetch(hostile, { headers: { cookie } });
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toMatch(/^application\/json/);
+    const anonymous = await fetch(hostile);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('answer an address with control characters with 400, not an error from the database', async () => {
