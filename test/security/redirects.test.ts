@@ -69,6 +69,21 @@ describe('the next parameter of sign-in', () => {
       }
     });
 
+    it('sends an anonymous reader of any address to sign-in on this site, and the form comes back only to a path here', async () => {
+      // Members only: the 303 to /login?next= carries the address asked for, whatever it looks like.
+      for (const path of ['//evil.example', '///evil.example', '/\\evil.example', '/%2F%2Fevil.example', '/rooms/general?next=//evil.example', '/https://evil.example']) {
+        const res = await fetch(`${r.url}${path}`, { redirect: 'manual', headers: { accept: 'text/html' } });
+        expect(res.status, path).toBe(303);
+        const location = res.headers.get('location')!;
+        expect(location, path).toMatch(/^\/login\?next=/);
+        expect(new URL(location, r.url).origin).toBe(r.url);
+        const page = await (await fetch(new URL(location, r.url), { headers: { accept: 'text/html' } })).text();
+        const next = /name="next" value="([^"]*)"/.exec(page)![1]!.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+        expect(new URL(next, 'https://chat.example').origin, `${path} -> ${next}`).toBe('https://chat.example');
+        expect(next, path).toBe(safeNext(next));
+      }
+    });
+
     it('never puts an off-site next into the sign-in form, whether it came by link or by a failed sign-in', async () => {
       for (const next of OFF_SITE.slice(0, 8)) {
         const page = await (await fetch(`${r.url}/login?next=${encodeURIComponent(next)}`, { headers: { accept: 'text/html' } })).text();
