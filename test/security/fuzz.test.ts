@@ -93,8 +93,10 @@ describe('random input to the JSON endpoints', () => {
       .map(({ slug, after, before, limit, common }): Req => ({ method: 'GET', path: `/api/rooms/${slug}/messages?${[after, before, limit].filter(Boolean).join('&')}`, headers: common }));
     const events = fc.record({ slug: fc.oneof(fc.constant('general'), rawSegment), id: fc.option(cursor.map((c) => c.replace(/[^\t\x20-\x7e\x80-\xff]/g, '')), { nil: undefined }), after: query('after', cursor), common })
       .map(({ slug, id, after, common }): Req => ({ method: 'GET', path: `/rooms/${slug}/events?${after}`, headers: { ...common, ...(id === undefined ? {} : { 'last-event-id': id }) } }));
+    // Sign-in only signs in; registration (POST /users) is the other route that takes a name and password.
     const requests = fc.oneof(
       post(fc.constant('/session')),
+      post(fc.constant('/users')),
       post(rawSegment.map((s) => `/rooms/${s}/messages`)),
       post(fc.constant('/rooms/general/messages')),
       list,
