@@ -137,6 +137,23 @@ describe('files and images in rooms, stored in PostgreSQL', () => {
     expect(api.messages.map((m) => m.body)).not.toContain('mine now');
   });
 
+  it('removes a message’s files with its text when the message is deleted', async () => {
+    const { attachment } = (await (await upload(a.url, alice, 'general', 'gone.png', png)).json()) as { attachment: Uploaded };
+    const posted = await fetch(`${a.url}/rooms/general/messages`, {
+      method: 'POST', headers: { cookie: alice, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'soon gone', attachments: [attachment.id] }),
+    });
+    const { message } = (await posted.json()) as { message: { id: string } };
+    expect((await fetch(`${b.url}${attachment.url}`, { headers: { cookie: bob } })).status).toBe(200);
+    const deleted = await fetch(`${a.url}/api/rooms/general/messages/${message.id}`, { method: 'DELETE', headers: { cookie: alice, 'content-type': 'application/json' } });
+    expect(deleted.status).toBe(204);
+    for (const path of [attachment.url, attachment.thumbnail!]) {
+      expect((await fetch(`${b.url}${path}`, { headers: { cookie: alice } })).status).toBe(404);
+    }
+    const [left] = await a.sql`SELECT count(*)::int AS n FROM attachment_chunks WHERE attachment_id = ${attachment.id}`;
+    expect(left!.n).toBe(0);
+  });
+
   it('takes a file from the post form without JavaScript (multipart) and redirects back to the room', async () => {
     const form = new FormData();
     form.set('body', 'from the form');
