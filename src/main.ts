@@ -33,7 +33,8 @@ async function main() {
   const chat = createChat(config, sql, log);
   await chat.start();
   const server = await listen(chat, config.port, config.host);
-  log.info('listening', { url: `http://localhost:${config.port}`, notify: config.syncNotify, pollIntervalMs: config.pollIntervalMs });
+  const metricsServer = config.metricsPort === null ? null : await listen(chat, config.metricsPort, config.host, { metricsOnly: true });
+  log.info('listening', { url: `http://localhost:${config.port}`, metricsPort: config.metricsPort, notify: config.syncNotify, pollIntervalMs: config.pollIntervalMs });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -48,6 +49,7 @@ async function main() {
     }, config.drainDelayMs + 15_000).unref();
     await new Promise((r) => setTimeout(r, config.drainDelayMs));
     server.close();
+    metricsServer?.close();
     await chat.stop();
     server.closeIdleConnections();
     await sql.end({ timeout: 5 });

@@ -2,9 +2,14 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/context.ts';
 
+/** /metrics alone: on PORT, or (METRICS_PORT) on a port of its own that no proxy routes to. */
+export function metricsRoutes(deps: Pick<Deps, 'metrics'>) {
+  return new Hono().get('/metrics', async (c) => c.text(await deps.metrics.render(), 200, { 'content-type': deps.metrics.contentType }));
+}
+
 export function opsRoutes(deps: Deps) {
   const freshMs = Math.max(5000, deps.config.pollIntervalMs * 5);
-  return new Hono<AppEnv>()
+  const routes = new Hono<AppEnv>()
     .get('/healthz', (c) => c.text('ok'))
     .get('/readyz', (c) => {
       if (deps.lifecycle.shuttingDown) return c.text('shutting down', 503);
@@ -13,6 +18,7 @@ export function opsRoutes(deps: Deps) {
         return c.text(`database not answering: last good poll ${Math.round(since)} ms ago`, 503);
       }
       return c.text('ready');
-    })
-    .get('/metrics', async (c) => c.text(await deps.metrics.render(), 200, { 'content-type': deps.metrics.contentType }));
+    });
+  if (deps.config.metricsPort === null) routes.route('/', metricsRoutes(deps));
+  return routes;
 }
