@@ -89,6 +89,14 @@ describe('who may read and post in a closed room, on every path and across repli
     });
   }
 
+  it('marks personal pages as private, never stored by a shared cache', async () => {
+    for (const path of ['/', '/rooms/secret-plans', '/rooms/general']) {
+      const res = await fetch(`${b.url}${path}`, { headers: { accept: 'text/html', cookie: cookies.member } });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('cache-control'), path).toBe('private, no-store');
+    }
+  });
+
   it('lists the closed room only for its members', async () => {
     for (const who of ['non-member', 'member', 'removed', 'admin'] as Who[]) {
       const { rooms } = (await (await api(b, who, 'GET', '/api/rooms')).json()) as { rooms: { slug: string }[] };
