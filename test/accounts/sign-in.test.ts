@@ -101,3 +101,29 @@ describe('cookies behind HTTPS (PUBLIC_ORIGIN https://...)', () => {
     expect(out.headers.getSetCookie().join()).toMatch(/__Host-chat_session=;.*Secure/);
   });
 });
+
+describe('a replica too busy hashing passwords', () => {
+  let r: Replica;
+  beforeAll(async () => {
+    // No line at all: past the running jobs every hash is refused at once.
+    r = await startReplica(await freshDatabase(), { hashQueue: 0 });
+    await account(r.url, 'first', 'first password');
+  });
+  afterAll(() => r.close());
+
+  it('answers registrations and sign-ins past its queue with 503 and Retry-After, never more CPU', async () => {
+    const answers = await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) => json(r.url, '/users', { name: `crowd${i}`, password: 'crowd password' })),
+      ...Array.from({ length: 6 }, () => signInAs(r.url, 'first', 'first password')),
+    ]);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 201 || s === 200).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => ![200, 201, 503].includes(s))).toEqual([]);
+    for (const a of answers.filter((x) => x.status === 503)) {
+      expect(Number(a.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await a.json()) as { error: string }).error).toMatch(/Try again/);
+    }
+  });
+});
+
