@@ -16,5 +16,6 @@
     setTimeout(() => { button.textContent = 'Copy link'; }, 1500);
   });
   const linked = document.querySelector('.message.linked');
-  if (linked && !location.hash) linked.scrollIntoView({ block: 'center' });
+  // Centred, whatever the heights of the sticky bars above it.
+  if (linked) linked.scrollIntoView({ block: 'center' });
 })();
