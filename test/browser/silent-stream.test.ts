@@ -12,7 +12,7 @@ describe.skipIf(!haveChromium)('a tab whose event stream breaks', () => {
   let browser: Browser;
   beforeAll(async () => {
     const db = await freshDatabase();
-    // A replica that holds 5 messages per room and catches a stream up on at most 5 from the database.
+    // A replica that holds 5 messages per room (20 over all rooms) and catches a stream up on at most 5 from the database.
     [r, small, browser] = await Promise.all([startReplica(db), startReplica(db, { feedCapacity: 5, catchUpMax: 5 }), launchBrowser()]);
   });
   afterAll(async () => {
@@ -64,13 +64,13 @@ describe.skipIf(!haveChromium)('a tab whose event stream breaks', () => {
     await page.locator('#status', { hasText: 'Live' }).waitFor({ timeout: 10_000 });
     await page.evaluate(() => { (window as unknown as { before: boolean }).before = true; });
 
-    // While its browser waits to reconnect, 20 messages arrive: more than memory or a catch-up holds.
+    // While its browser waits to reconnect, 40 messages arrive: more than memory or a catch-up holds.
     hop.cut();
     await small.sql`INSERT INTO messages (room_id, author_id, body)
       SELECT (SELECT id FROM rooms WHERE slug = 'ops'), (SELECT id FROM users WHERE name = 'behind'), 'missed ' || g
-      FROM generate_series(1, 20) AS g`;
+      FROM generate_series(1, 40) AS g`;
     await page.waitForFunction(() => !(window as unknown as { before?: boolean }).before, null, { timeout: 15_000 });
-    await page.locator('.message', { hasText: 'missed 20' }).waitFor({ timeout: 5000 });
+    await page.locator('.message', { hasText: 'missed 40' }).waitFor({ timeout: 5000 });
     await page.locator('#status', { hasText: 'Live' }).waitFor({ timeout: 5000 });
     await context.close();
     hop.close();
