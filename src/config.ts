@@ -39,6 +39,8 @@ export interface Config {
   rateLimitSigninName: Limit;
   /** Largest file one upload may carry, in bytes (UPLOAD_MAX_MB). */
   uploadMaxBytes: number;
+  /** Uploads per person per window, over all replicas (RATE_LIMIT_UPLOADS); null: no limit. */
+  rateLimitUploads: Limit;
   /** The text-search configuration of message search (e.g. simple, english); applied by the migrations. */
   searchLanguage: string;
   /** How often each replica writes who has which room open and reads everyone's (Documentation/presence.md). */
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
     hashQueue: int(env, 'PASSWORD_HASH_QUEUE', 32, 0, 100_000),
     rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 10, 1, 1024) * 1024 * 1024,
+    rateLimitUploads: parseLimit('RATE_LIMIT_UPLOADS', read(env, 'RATE_LIMIT_UPLOADS') ?? '30/10m'),
     searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
     presenceIntervalMs: int(env, 'PRESENCE_INTERVAL_MS', 5000, 100, 600_000),
   };

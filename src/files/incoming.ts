@@ -81,7 +81,7 @@ export interface MultipartResult { fields: Record<string, string>; files: Stored
  * "file", each written to PostgreSQL as it arrives (storeUpload). Nothing is buffered whole.
  */
 export function readMultipart(
-  incoming: IncomingMessage, sql: Sql, o: { roomId: number; uploaderId: string; maxBytes: number },
+  incoming: IncomingMessage, sql: Sql, o: { roomId: number; uploaderId: string; maxBytes: number; admit: () => Promise<void> },
 ): Promise<MultipartResult> {
   return new Promise((resolve, reject) => {
     const fields = Object.create(null) as Record<string, string>;
@@ -120,6 +120,7 @@ export function readMultipart(
       }
       queue = queue.then(async () => {
         if (failed) return void stream.resume();
+        await o.admit();
         const out = await storeUpload(sql, { ...o, name: cleanName(info.filename), source: stream });
         if (out.ok) files.push(out.file);
         else if (out.reason === 'too_large') fail(tooLarge(o.maxBytes, incoming));

@@ -3,6 +3,7 @@ import type { Sql } from '../db/connect.ts';
 import type { Ctx } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
+import { uploadGate } from './admit.ts';
 import { checkDeclaredLength, MAX_FIELD_BYTES, readMultipart } from './incoming.ts';
 import { attachmentIds, linkAttachments, type Attachment } from './link.ts';
 
@@ -22,7 +23,9 @@ export const isMultipart = (c: Ctx): boolean => /^multipart\/form-data/i.test(c.
 export async function readPostForm(c: Ctx, deps: Pick<Deps, 'sql' | 'config'>): Promise<Input> {
   const maxBytes = deps.config.uploadMaxBytes;
   checkDeclaredLength(c.env.incoming, maxBytes + MAX_FIELD_BYTES * 2);
-  const form = await readMultipart(c.env.incoming, deps.sql, { roomId: c.var.room.id, uploaderId: c.get('user')!.id, maxBytes });
+  const uploaderId = c.get('user')!.id;
+  const admit = uploadGate(deps.sql, deps.config.rateLimitUploads, uploaderId, c.env.incoming);
+  const form = await readMultipart(c.env.incoming, deps.sql, { roomId: c.var.room.id, uploaderId, maxBytes, admit });
   const fields: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, form.fields);
   fields.attachments = form.files.map((f) => f.id);
   return { json: false, fields };

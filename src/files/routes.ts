@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { currentUser, type AppEnv } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import { requireRoom } from '../rooms/scope.ts';
+import { uploadGate } from './admit.ts';
 import { checkDeclaredLength, pull, readMultipart, tooLarge } from './incoming.ts';
 import { attachmentView } from './link.ts';
 import { findAttachment, readThumbnail, type AttachmentRow } from './store.ts';
@@ -35,10 +36,12 @@ export function fileRoutes(deps: Deps) {
       const incoming = c.env.incoming;
       const multipart = (c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
       checkDeclaredLength(incoming, maxBytes + (multipart ? MULTIPART_SLACK : 0));
+      const admit = uploadGate(deps.sql, deps.config.rateLimitUploads, user.id, incoming);
       let file: Stored | undefined;
       if (multipart) {
-        file = (await readMultipart(incoming, deps.sql, { roomId: r.id, uploaderId: user.id, maxBytes })).files[0];
+        file = (await readMultipart(incoming, deps.sql, { roomId: r.id, uploaderId: user.id, maxBytes, admit })).files[0];
       } else {
+        await admit();
         let name: string;
         try {
           name = cleanName(decodeURIComponent(c.req.header('x-filename') ?? c.req.query('name') ?? ''));

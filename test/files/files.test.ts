@@ -23,9 +23,10 @@ describe('files and images in rooms, stored in PostgreSQL', () => {
   let alice: string;
   let bob: string;
   let png: Buffer;
+  let db: string;
 
   beforeAll(async () => {
-    const db = await freshDatabase();
+    db = await freshDatabase();
     [a, b] = await Promise.all([startReplica(db, { rateLimitMessages: null }), startReplica(db, { rateLimitMessages: null })]);
     alice = await signIn(a.url, `alice_${process.pid}`);
     bob = await signIn(b.url, `bob_${process.pid}`);
@@ -152,6 +153,20 @@ describe('files and images in rooms, stored in PostgreSQL', () => {
     }
     const [left] = await a.sql`SELECT count(*)::int AS n FROM attachment_chunks WHERE attachment_id = ${attachment.id}`;
     expect(left!.n).toBe(0);
+  });
+
+  it('refuses uploads past RATE_LIMIT_UPLOADS with 429 and Retry-After, before reading the file', async () => {
+    const c = await startReplica(db, { rateLimitUploads: { max: 2, windowMs: 60_000 } });
+    try {
+      const carol = await signIn(c.url, `carol_${process.pid}`);
+      expect((await upload(c.url, carol, 'general', '1.txt', Buffer.from('one'))).status).toBe(201);
+      expect((await upload(c.url, carol, 'general', '2.txt', Buffer.from('two'))).status).toBe(201);
+      const third = await upload(c.url, carol, 'general', '3.txt', Buffer.from('three'));
+      expect(third.status).toBe(429);
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await c.close();
+    }
   });
 
   it('takes a file from the post form without JavaScript (multipart) and redirects back to the room', async () => {
