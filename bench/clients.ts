@@ -17,11 +17,11 @@ export class SseClient {
   constructor(readonly replica: number, readonly room: string, private ledger: Ledger) {}
 
   /** Resolves once the response headers arrived: from then on the stream is subscribed. */
-  open(base: string): Promise<void> {
+  open(base: string, cookie: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const url = new URL(`/rooms/${this.room}/events`, base);
       // agent: false gives every stream its own connection, without a pool limit.
-      const req = request(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
+      const req = request(url, { agent: false, headers: { accept: 'text/event-stream', cookie } }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           return reject(new Error(`stream ${this.room} on replica ${this.replica}: HTTP ${res.statusCode}`));
@@ -92,12 +92,12 @@ export class SseClient {
 
 /** Client i reads room i mod rooms on replica (i div rooms) mod replicas: every room on every replica. */
 export async function openClients(
-  count: number, rooms: string[], bases: string[], ledger: Ledger, parallel = 200,
+  count: number, rooms: string[], bases: string[], ledger: Ledger, cookie: string, parallel = 200,
 ): Promise<SseClient[]> {
   const clients = Array.from({ length: count }, (_, i) =>
     new SseClient(Math.floor(i / rooms.length) % bases.length, rooms[i % rooms.length]!, ledger));
   for (let i = 0; i < clients.length; i += parallel) {
-    await Promise.all(clients.slice(i, i + parallel).map((c) => c.open(bases[c.replica]!)));
+    await Promise.all(clients.slice(i, i + parallel).map((c) => c.open(bases[c.replica]!, cookie)));
   }
   return clients;
 }

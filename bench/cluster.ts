@@ -69,6 +69,9 @@ export async function startReplicas(db: Database, count: number, s: ReplicaSetti
     // Writers register their own names (POST /users).
     REGISTRATION: 'open',
     REGISTRATION_CHALLENGE: 'off',
+    // One reader account holds every stream of the bench, from one address.
+    STREAM_LIMIT_USER: 'off',
+    STREAM_LIMIT_ADDRESS: 'off',
     DRAIN_DELAY_MS: '0',
     LOG_LEVEL: 'warn',
   };

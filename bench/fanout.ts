@@ -35,7 +35,7 @@ export async function fanout(db: Database, o: FanoutOptions, log: (m: string) =>
     const rss0 = readProc(pid).rssKb;
 
     const t0 = performance.now();
-    clients = await openClients(o.streams, [BENCH_ROOMS[0]!], [base], ledger, 250);
+    clients = await openClients(o.streams, [BENCH_ROOMS[0]!], [base], ledger, await signIn(base, 'reader'), 250);
     const openMs = performance.now() - t0;
     log(`${clients.length} streams open in ${Math.round(openMs)} ms`);
     await sleep(2000);

@@ -44,7 +44,7 @@ export async function startRig(db: Database, s: Settings, log: (m: string) => vo
     writers = new Writers(bases, cookies, ledger);
     const rooms = BENCH_ROOMS.slice(0, s.rooms);
     const t0 = performance.now();
-    clients = await openClients(s.clients, rooms, bases, ledger);
+    clients = await openClients(s.clients, rooms, bases, ledger, await signIn(bases[0]!, 'reader'));
     log(`${s.replicas} replica(s), ${clients.length} streams open in ${Math.round(performance.now() - t0)} ms`);
     await sleep(300);
     return { replicas, bases, pids: replicas.map((r) => r.proc.pid!), rooms, ledger, writers, clients, close };
