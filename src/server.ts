@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { startHousekeeping } from './accounts/housekeeping.ts';
 import type { Config } from './config.ts';
 import type { Sql } from './db/connect.ts';
 import type { Deps } from './deps.ts';
@@ -16,6 +17,7 @@ import { createNotifier } from './sync/notify.ts';
 import { createPoller } from './sync/poller.ts';
 import { Streams } from './sync/streams.ts';
 import { createViews } from './views.ts';
+import { metricsRoutes } from './ops/routes.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;
@@ -83,11 +85,17 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const presence = new Presence({ sql, streams, rooms, log, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
   const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence };
   const app = createApp(deps);
+  let stopHousekeeping = () => {};
   return {
     ...deps,
     app,
-    start: () => poller.start().then(() => presence.start()),
+    async start() {
+      await poller.start();
+      await presence.start();
+      stopHousekeeping = startHousekeeping({ sql, config, log });
+    },
     async stop() {
+      stopHousekeeping();
       lifecycle.shuttingDown = true;
       streams.closeAll();
       await presence.stop();
@@ -96,11 +104,17 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   };
 }
 
-export function listen(chat: Chat, port: number, host: string): Promise<Server> {
-  const server = createServer(getRequestListener(chat.app.fetch));
+/** The HTTP server of a replica: the app on `port`, or with `metricsOnly` just /metrics (METRICS_PORT). */
+export function listen(chat: Chat, port: number, host: string, opts: { metricsOnly?: boolean } = {}): Promise<Server> {
+  // Timeouts are checked every 5 s (Node's default is 30 s, which let slow headers live a minute).
+  const server = createServer({ connectionsCheckingInterval: 5_000 }, getRequestListener(opts.metricsOnly ? metricsRoutes(chat).fetch : chat.app.fetch));
   // Longer than Traefik's idle timeout for backend connections (90 s), so the proxy never reuses a
   // connection this side has just closed.
   server.keepAliveTimeout = 95_000;
+  // A client gets 30 s to send its headers and 120 s for the whole request (an upload at the size
+  // limit on a slow link). Event streams are not cut: these time the request, not the answer.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 120_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
