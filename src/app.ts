@@ -7,6 +7,7 @@ import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './http/errors.ts'
 import { crossSiteGuard, pathGuard, securityHeaders } from './http/guard.ts';
 import { MAX_BODY_BYTES } from './http/input.ts';
 import { membersOnly } from './http/members-only.ts';
+import { accountsGate } from './sessions/gate.ts';
 import { fileRoutes } from './files/routes.ts';
 import { streamsItsBody } from './files/posting.ts';
 import { renderer } from './http/render.ts';
@@ -78,6 +79,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
+  app.use(accountsGate(deps));
   app.use(membersOnly(deps.sql));
   app.route('/', sessionRoutes(deps));
   app.route('/', adminRoutes(deps));
