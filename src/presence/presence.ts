@@ -30,6 +30,8 @@ interface Row { room_id: number; people: string[] }
 export class Presence {
   private pairs = new Map<string, number>();
   private known = new Map<number, string[]>();
+  // The room each stream shows: an every-room stream hears the presence of that one room only.
+  private showing = new WeakMap<ServerResponse, number>();
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -41,8 +43,9 @@ export class Presence {
   constructor(private o: PresenceOptions) {}
 
   /** One stream of this person shows this room until the returned function is called. */
-  enter(userId: string, roomId: number): () => void {
+  enter(userId: string, roomId: number, out?: ServerResponse): () => void {
     const key = `${userId}:${roomId}`;
+    if (out) this.showing.set(out, roomId);
     const n = this.pairs.get(key) ?? 0;
     this.pairs.set(key, n + 1);
     if (n === 0) this.beatSoon();
@@ -138,7 +141,7 @@ export class Presence {
 
   private push(roomId: number, people: string[]): void {
     const text = this.frame(roomId, people);
-    if (text) this.o.streams.sendToRoom(roomId, text);
+    if (text) this.o.streams.sendToRoom(roomId, text, (out) => this.showing.get(out) === roomId);
   }
 
   private frame(roomId: number, people: string[]): string | null {

@@ -23,7 +23,7 @@ export function streamRoutes(deps: Deps) {
     // Who is here: a room stream shows its room; the page's every-room stream names it in ?room=.
     const shown = roomId === null ? deps.rooms.get(c.req.query('room') ?? '') : deps.rooms.byId(roomId);
     const shows = shown && reader && deps.rooms.canRead(reader, shown) ? shown.id : null;
-    if (shows !== null) c.env.outgoing.once('close', deps.presence.enter(reader!.id, shows));
+    if (shows !== null) c.env.outgoing.once('close', deps.presence.enter(reader!.id, shows, c.env.outgoing));
     await deps.streams.serve(c.env.outgoing, {
       roomId,
       reader,

@@ -6,7 +6,8 @@ import type { Reader, RoomRegistry } from '../rooms/registry.ts';
 import { StreamCaps } from './caps.ts';
 import { catchUp, Slots, type CatchUpLimits } from './catch-up.ts';
 import { visibleTo, type LogEvent } from './log.ts';
-import type { Batch, FeedItem, Hub, Listener } from './feed.ts';
+import type { Batch, FeedItem, Listener } from './feed.ts';
+import type { Hub } from './hub.ts';
 import { readerKeepsUp, writeShared, type Wire } from './wire.ts';
 
 // A live reader this far behind is cut off; it reconnects with Last-Event-ID and catches up in pages.
@@ -153,14 +154,15 @@ export class Streams {
 
   /**
    * Writes one frame from outside the log (it carries no id, so no cursor moves) to the streams
-   * that show a room: its own, and every-room streams whose reader may read it.
+   * that show a room: its own, and every-room streams whose reader may read it and that `shows`
+   * (when given) picks.
    */
-  sendToRoom(roomId: number, text: string): void {
+  sendToRoom(roomId: number, text: string, shows?: (out: ServerResponse) => boolean): void {
     const room = this.o.rooms.byId(roomId);
     if (!room) return;
     const wire: Wire = { text, chunk: Buffer.from(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`) };
     for (const s of this.open) {
-      if (s.roomId === roomId || (s.roomId === null && this.o.rooms.canRead(s.reader, room))) writeShared(s.out, wire);
+      if (s.roomId === roomId || (s.roomId === null && this.o.rooms.canRead(s.reader, room) && (shows?.(s.out) ?? true))) writeShared(s.out, wire);
     }
   }
 

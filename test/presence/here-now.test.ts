@@ -22,11 +22,13 @@ describe('who is here, on three replicas sharing one database', () => {
     await Promise.all([a, b, c].map((r) => r?.close()));
   });
 
-  it('shows a person who opens a room as here on every replica within one heartbeat, and not once they close it', async () => {
+  it('shows a person who opens a room as here on every replica within one heartbeat, and not once they close it; other rooms\' streams hear nothing of it', async () => {
     const name = `alice${process.pid}`;
-    // Bob watches #general on B through its own stream and on C through the every-room stream.
+    // Bob watches #general on B through its own stream and on C through the every-room stream; his
+    // every-room stream on A shows #help, and hears nothing of #general.
     const onB = await watchPresence(b.url, '/rooms/general/events', bob);
-    const onC = await watchPresence(c.url, '/events?room=random', bob);
+    const onC = await watchPresence(c.url, '/events?room=general', bob);
+    const elsewhere = await watchPresence(a.url, '/events?room=help', bob);
     const opened = Date.now();
     const tab = await watchPresence(a.url, '/events?room=general', alice);
     expect(tab.status).toBe(200);
@@ -41,8 +43,9 @@ describe('who is here, on three replicas sharing one database', () => {
     const gone = await Promise.all([onB, onC].map((w) => w.until('general', (p) => !p.includes(name), BOUND)));
     console.log(`here: gone from every replica after ${Math.max(...gone) - closed} ms`);
     for (const r of [a, b, c]) expect(await presenceOf(r.url, 'general', bob)).not.toContain(name);
-    onB.close();
-    onC.close();
+    expect(elsewhere.rooms.has('general')).toBe(false);
+    expect(elsewhere.rooms.get('help')?.people).toEqual([`bob${process.pid}`]);
+    for (const w of [onB, onC, elsewhere]) w.close();
   });
 
   it('keeps a person here while one of their two tabs on two replicas stays open', async () => {
