@@ -4,7 +4,7 @@ import type { Logger } from './ops/log.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { Presence } from './presence/presence.ts';
 import type { RoomRegistry } from './rooms/registry.ts';
-import type { Hub } from './sync/feed.ts';
+import type { Hub } from './sync/hub.ts';
 import type { Notifier } from './sync/notify.ts';
 import type { Poller } from './sync/poller.ts';
 import type { Streams } from './sync/streams.ts';

@@ -9,7 +9,7 @@ import type { Logger } from './ops/log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { Presence } from './presence/presence.ts';
 import { RoomRegistry } from './rooms/registry.ts';
-import { Hub } from './sync/feed.ts';
+import { Hub } from './sync/hub.ts';
 import { roomPage } from './messages/history.ts';
 import { cachedRender } from './messages/render-cache.ts';
 import { messageEvent } from './sync/log.ts';

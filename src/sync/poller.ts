@@ -3,7 +3,7 @@ import type { Logger } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { START } from '../messages/cursor.ts';
 import { toEvent, type LogRow } from './log.ts';
-import type { Hub } from './feed.ts';
+import type { Hub } from './hub.ts';
 import { CHANNEL } from './notify.ts';
 import { attachToEvents } from '../files/link.ts';
 

@@ -6,7 +6,8 @@ import type { Reader, RoomRegistry } from '../rooms/registry.ts';
 import { StreamCaps } from './caps.ts';
 import { catchUp, Slots, type CatchUpLimits } from './catch-up.ts';
 import { visibleTo, type LogEvent } from './log.ts';
-import type { Batch, FeedItem, Hub, Listener } from './feed.ts';
+import type { Batch, FeedItem, Listener } from './feed.ts';
+import type { Hub } from './hub.ts';
 import { readerKeepsUp, writeShared, type Wire } from './wire.ts';
 
 // A live reader this far behind is cut off; it reconnects with Last-Event-ID and catches up in pages.
