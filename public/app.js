@@ -68,7 +68,8 @@
       addEventListener('load', toBottom, { once: true });
     }
     // Start right after the newest message on the page: nothing between render and connect is lost.
-    // Older pages show no new messages: their stream starts now, for the sidebar.
+    // Older pages show no new messages: their stream starts now, for the sidebar. ?room= names the
+    // room this tab shows, for who is here now.
     let cursor = live ? room.dataset.cursor : '';
     let retryMs = 1000;
     let es = null;
@@ -83,7 +84,7 @@
     };
     const connect = () => {
       es?.close();
-      const source = new EventSource(cursor ? `/events?after=${encodeURIComponent(cursor)}` : '/events');
+      const source = new EventSource(`/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
       es = source;
       // Other scripts (public/presence.js) listen on the page's stream too.
       window.chatStream = source; document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));

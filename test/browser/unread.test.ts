@@ -97,4 +97,25 @@ describe.skipIf(!haveChromium)('unread and mention badges in Chromium (issue 11,
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('keeps the room list page live: a badge appears for a new message and goes when the room is read elsewhere', async () => {
+    const context = await browser.newContext();
+    const dave = await signIn(a.url, 'dave');
+    await useSession(context, a.url, dave);
+    const bob = await signIn(b.url, 'bob');
+    const list = await context.newPage();
+    const errors = watchErrors(list);
+    const streamOpen = list.waitForResponse((res) => new URL(res.url()).pathname === '/events');
+    await list.goto(`${a.url}/`);
+    await streamOpen;
+    await postJson(b.url, bob, 'off-topic', 'anyone for coffee?');
+    const badge = list.locator('.rooms [data-badges="off-topic"] .badge.unread', { hasText: '1' });
+    await badge.waitFor({ timeout: 2000 });
+    expect(await list.title()).toMatch(/^\(1\) /);
+    const read = await context.newPage();
+    await read.goto(`${b.url}/rooms/off-topic`);
+    await expect.poll(() => list.locator('.rooms [data-badges="off-topic"] .badge').count(), { timeout: 5000, interval: 50 }).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
