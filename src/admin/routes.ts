@@ -78,6 +78,13 @@ export function adminRoutes(deps: Deps) {
       log.info('join link rotated', { by: c.get('user')?.name });
       return c.json(invite(c, code));
     })
+    .post('/api/users/:name/reset', async (c) => {
+      const name = c.req.param('name');
+      const code = await createReset(sql, name, c.get('user')!.id);
+      if (!code) throw new HttpError(404, 'There is nobody by that name.');
+      log.info('reset link made', { by: c.get('user')?.name, name });
+      return c.json({ url: `${origin(c)}/reset/${code}`, hours: RESET_HOURS }, 201);
+    })
     .post('/api/users/:name/:action{deactivate|activate}', async (c) => {
       const outcome = await change(c, c.req.param('action'));
       if (!outcome.ok) throw refusal(outcome);

@@ -63,6 +63,17 @@ describe('admins and people, over two replicas', () => {
     expect(await (await get(a.url, done.headers.get('location')!, admin)).text()).toContain('deactivated');
   });
 
+  it('makes reset links by JSON too, for admins only', async () => {
+    await account(a.url, 'scripted', 'scripted password');
+    const made = await json(a.url, '/api/users/scripted/reset', {}, { cookie: admin });
+    expect(made.status).toBe(201);
+    const { url } = (await made.json()) as { url: string };
+    expect(url).toMatch(new RegExp(`^${a.url}/reset/[A-Za-z0-9_-]{43}$`));
+    expect((await json(a.url, '/api/users/nobody/reset', {}, { cookie: admin })).status).toBe(404);
+    const member = await account(a.url, 'nosy', 'nosy password');
+    expect((await json(a.url, '/api/users/scripted/reset', {}, { cookie: member })).status).toBe(404);
+  });
+
   it('makes a one-time reset link that sets a new password, ends old sessions and works once', async () => {
     const old = await account(a.url, 'forgetful', 'forgotten password');
     const page = await (await form(a.url, '/admin/people/forgetful/reset', admin)).text();
