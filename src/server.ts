@@ -17,6 +17,7 @@ import { createNotifier } from './sync/notify.ts';
 import { createPoller } from './sync/poller.ts';
 import { Streams } from './sync/streams.ts';
 import { createViews } from './views.ts';
+import { attachToEvents } from './files/link.ts';
 import { metricsRoutes } from './ops/routes.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
@@ -68,7 +69,9 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       const upToHead = { tx: hub.head.tx, id: hub.head.id + 1n };
       for (const room of rooms.all()) {
         const rows = await roomPage(sql, room.slug, upToHead, SEED_SIZE);
-        hub.seed(room.slug, rows.map((r) => messageEvent(r, room.id)), rows.length < SEED_SIZE);
+        const events = rows.map((r) => messageEvent(r, room.id));
+        await attachToEvents(sql, events);
+        hub.seed(room.slug, events, rows.length < SEED_SIZE);
       }
       hub.startAll();
     },

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, signIn } from '../support/client.ts';
+import { eventually, openStream, postJson, signIn, type StreamEvent } from '../support/client.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
 
@@ -15,6 +15,8 @@ export async function upload(base: string, cookie: string, room: string, name: s
   });
 }
 
+// Message has no `attachments` in its type yet (src/messages/message.ts); the JSON has them.
+const filesOf = (e: StreamEvent | undefined) => (e?.message as { attachments?: Uploaded[] } | undefined)?.attachments;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 describe('files and images in rooms, stored in PostgreSQL', () => {
@@ -153,6 +155,31 @@ describe('files and images in rooms, stored in PostgreSQL', () => {
     }
     const [left] = await a.sql`SELECT count(*)::int AS n FROM attachment_chunks WHERE attachment_id = ${attachment.id}`;
     expect(left!.n).toBe(0);
+  });
+
+  it('sends a message’s files in live streams and in streams resumed from a replica started after the post', async () => {
+    const live = await openStream(b.url, 'general', { cookie: bob });
+    const before = (await (await postJson(a.url, alice, 'general', 'just before')).json()) as { message: { cursor: string } };
+    const { attachment } = (await (await upload(a.url, alice, 'general', 'streamed.png', png)).json()) as { attachment: Uploaded };
+    await fetch(`${a.url}/rooms/general/messages`, {
+      method: 'POST', headers: { cookie: alice, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'streamed with a file', attachments: [attachment.id] }),
+    });
+    const withFile = (events: StreamEvent[]) => events.find((e) => e.message.body === 'streamed with a file');
+    await eventually(async () => withFile(live.events), Boolean, 5000);
+    live.close();
+    expect(filesOf(withFile(live.events))).toEqual([attachment]);
+    expect(withFile(live.events)?.message.html).toContain(`src="${attachment.thumbnail}"`);
+    // A replica that starts now holds the message in memory from its start-up seeding.
+    const c = await startReplica(db);
+    try {
+      const resumed = await openStream(c.url, 'general', { cookie: bob, lastEventId: before.message.cursor });
+      await eventually(async () => withFile(resumed.events), Boolean, 5000);
+      resumed.close();
+      expect(filesOf(withFile(resumed.events))).toEqual([attachment]);
+    } finally {
+      await c.close();
+    }
   });
 
   it('refuses uploads past RATE_LIMIT_UPLOADS with 429 and Retry-After, before reading the file', async () => {
