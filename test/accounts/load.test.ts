@@ -27,33 +27,37 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
   const bystander = () => timed(() => signInAs(r.url, 'bystander', 'bystander password', from(`10.0.1.${++people}`)));
 
   it("keeps another person's sign-in within 2x its idle time while 8 loops sign in and register as fast as they can", async () => {
+    // Quiet and loaded phases take turns, so that load from elsewhere on the machine (other test
+    // files) weighs on both alike.
     const idle: number[] = [];
-    for (let i = 0; i < 7; i++) idle.push((await bystander()).ms);
-    let running = true;
-    const statuses = new Map<number, number>();
-    const loops = Array.from({ length: 8 }, async (_, i) => {
-      for (let n = 0; running; n++) {
-        const res = n % 2
-          ? await signInAs(r.url, `looper${i}`, 'looper password', from(`10.8.${i}.1`))
-          : await register(r.url, { name: `fresh${i}x${n}`, password: 'looper password' }, from(`10.9.${i}.1`));
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        await res.arrayBuffer();
-      }
-    });
-    await new Promise((done) => setTimeout(done, 3000));
     const busy: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      const t = await bystander();
-      expect(t.status).toBe(200);
-      busy.push(t.ms);
+    const statuses = new Map<number, number>();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4; i++) idle.push((await bystander()).ms);
+      let running = true;
+      const loops = Array.from({ length: 8 }, async (_, i) => {
+        for (let n = 0; running; n++) {
+          const res = n % 2
+            ? await signInAs(r.url, `looper${i}`, 'looper password', from(`10.8.${i}.1`))
+            : await register(r.url, { name: `fresh${i}x${round}x${n}`, password: 'looper password' }, from(`10.9.${i}.1`));
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          await res.arrayBuffer();
+        }
+      });
+      await new Promise((done) => setTimeout(done, 1500));
+      for (let i = 0; i < 4; i++) {
+        const t = await bystander();
+        expect(t.status).toBe(200);
+        busy.push(t.ms);
+      }
+      running = false;
+      await Promise.all(loops);
     }
-    running = false;
-    await Promise.all(loops);
     const [quiet, loaded] = [median(idle), median(busy)];
-    console.log(`bystander sign-in, median: idle ${quiet.toFixed(0)} ms, under 8 loops ${loaded.toFixed(0)} ms; loop answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`bystander sign-in, median of 12: idle ${quiet.toFixed(0)} ms, under 8 loops ${loaded.toFixed(0)} ms (${(loaded / quiet).toFixed(2)}x); loop answers ${JSON.stringify(Object.fromEntries(statuses))}`);
     // The aim is 2x (issue 13); the bound is looser because test files share the machine's cores.
     expect(loaded).toBeLessThan(3 * quiet);
-  }, 120_000);
+  }, 180_000);
 
   it('adds no rows for 5,000 probes of free names, by sign-in and by registration past its limit', async () => {
     await signInAs(r.url, 'nobody-yet', 'some password', from('10.7.0.1'));
