@@ -182,6 +182,27 @@ describe('files and images in rooms, stored in PostgreSQL', () => {
     }
   });
 
+  it('lets anyone read the files of a room an admin made public, and no one without a session read the others', async () => {
+    const made = await fetch(`${a.url}/api/rooms`, {
+      method: 'POST', headers: { cookie: alice, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Open house', kind: 'open' }),
+    });
+    expect(made.status).toBe(201);
+    const { attachment } = (await (await upload(a.url, alice, 'open-house', 'poster.png', png)).json()) as { attachment: Uploaded };
+    await fetch(`${a.url}/rooms/open-house/messages`, {
+      method: 'POST', headers: { cookie: alice, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'welcome', attachments: [attachment.id] }),
+    });
+    expect((await fetch(`${b.url}${attachment.url}`)).status).toBe(401);
+    const opened = await fetch(`${a.url}/api/rooms/open-house`, {
+      method: 'PATCH', headers: { cookie: alice, 'content-type': 'application/json' }, body: JSON.stringify({ public: true }),
+    });
+    expect(opened.status).toBe(200);
+    await eventually(() => fetch(`${b.url}${attachment.url}`).then((r) => r.status), (s) => s === 200, 3000);
+    for (const path of [attachment.url, attachment.thumbnail!]) expect((await fetch(`${b.url}${path}`)).status).toBe(200);
+    // Reading only: an anonymous upload is refused.
+    expect((await upload(b.url, '', 'open-house', 'x.txt', Buffer.from('x'))).status).toBe(401);
+  });
+
   it('refuses uploads past RATE_LIMIT_UPLOADS with 429 and Retry-After, before reading the file', async () => {
     const c = await startReplica(db, { rateLimitUploads: { max: 2, windowMs: 60_000 } });
     try {
