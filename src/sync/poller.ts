@@ -2,6 +2,7 @@ import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { START } from '../messages/cursor.ts';
+import { createLagCheck } from './lag.ts';
 import { toEvent, type LogRow } from './log.ts';
 import type { Hub } from './hub.ts';
 import { CHANNEL } from './notify.ts';
@@ -50,7 +51,7 @@ export function createPoller(o: PollerOptions): Poller {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let lastOk = 0;
-  let lag = 0;
+  const lag = createLagCheck({ sql: o.sql, metrics: o.metrics, log: o.log, warnMs: o.lagWarnMs ?? 5000 });
   let lastLagCheck = 0;
   let failures = 0;
   let tickDue = false;
@@ -79,24 +80,6 @@ export function createPoller(o: PollerOptions): Poller {
     return rows.length;
   }
 
-  // Once a second: how long committed messages have been held back, and this replica's connections.
-  async function checkLag(): Promise<void> {
-    const [row] = await o.sql<{ lag_ms: number | null; active: number; idle: number }[]>`
-      SELECT (SELECT extract(epoch FROM clock_timestamp() - min(created_at)) * 1000
-                FROM messages WHERE tx >= pg_snapshot_xmin(pg_current_snapshot()))::float8 AS lag_ms,
-             count(*) FILTER (WHERE state <> 'idle')::int AS active,
-             count(*) FILTER (WHERE state = 'idle')::int AS idle
-      FROM pg_stat_activity
-      WHERE application_name = current_setting('application_name') AND backend_type = 'client backend'`;
-    o.metrics.set('chat_db_connections', 'Connections of this replica in use (active) or idle', row?.active ?? 0, { state: 'active' });
-    o.metrics.set('chat_db_connections', 'Connections of this replica in use (active) or idle', row?.idle ?? 0, { state: 'idle' });
-    const previous = lag;
-    lag = Math.max(0, row?.lag_ms ?? 0);
-    if (lag > (o.lagWarnMs ?? 5000) && previous <= (o.lagWarnMs ?? 5000)) {
-      o.log.warn('sync lag: committed messages are held back by an open transaction', { lagMs: Math.round(lag) });
-    }
-  }
-
   function pollSucceeded(): void {
     lastOk = Date.now();
     if (failures > 0) o.log.info('poller recovered', { failures });
@@ -117,7 +100,7 @@ export function createPoller(o: PollerOptions): Poller {
           if (o.onTick) await o.onTick();
           if (Date.now() - lastLagCheck >= 1000) {
             lastLagCheck = Date.now();
-            await checkLag();
+            await lag.check();
           }
         }
       } while (again && !stopped);
@@ -174,6 +157,6 @@ export function createPoller(o: PollerOptions): Poller {
     wake: () => kick(false),
     sinceLastPoll: () => (lastOk === 0 ? Infinity : Date.now() - lastOk),
     failing: () => failures > 0,
-    lagMs: () => lag,
+    lagMs: lag.lagMs,
   };
 }
