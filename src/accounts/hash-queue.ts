@@ -24,7 +24,8 @@ const MAX_CLIENTS = 10_000;
  * client who has used the least hashing time lately (decaying, half-life 10 s), so a few clients
  * looping on sign-in or registration wait behind each other, not in front of everyone else. And
  * one more slot is kept for a client who has hashed nothing lately (a person signing in once):
- * they need not wait for a loop's job to finish. At most `concurrency` + 1 jobs ever run.
+ * they need not wait for a loop's job to finish, and the line waits while theirs runs. At most
+ * `concurrency` + 1 jobs ever run.
  */
 export function createHashQueue(opts: { maxWaiting: number; concurrency?: number }): HashQueue {
   const concurrency = opts.concurrency ?? Math.max(1, Math.min(availableParallelism() - 1, 4));
@@ -46,9 +47,10 @@ export function createHashQueue(opts: { maxWaiting: number; concurrency?: number
     // Oldest-charged first: a Map keeps insertion order.
     if (usage.size > MAX_CLIENTS) usage.delete(usage.keys().next().value!);
   };
-  // A slot is taken (running++) before the waiter wakes, so no newcomer slips in between.
+  // A slot is taken (running++) before the waiter wakes, so no newcomer slips in between. While a
+  // quiet client's job runs the line waits, so that job shares the CPU with as little as may be.
   const next = () => {
-    while (running < concurrency && line.length > 0) {
+    while (running < concurrency && !express && line.length > 0) {
       let best = 0;
       for (let i = 1; i < line.length; i++) if (used(line[i]!.client) < used(line[best]!.client)) best = i;
       running++;

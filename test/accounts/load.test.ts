@@ -55,8 +55,9 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
     }
     const [quiet, loaded] = [median(idle), median(busy)];
     console.log(`bystander sign-in, median of 12: idle ${quiet.toFixed(0)} ms, under 8 loops ${loaded.toFixed(0)} ms (${(loaded / quiet).toFixed(2)}x); loop answers ${JSON.stringify(Object.fromEntries(statuses))}`);
-    // The aim is 2x (issue 13); the bound is looser because test files share the machine's cores.
-    expect(loaded).toBeLessThan(3 * quiet);
+    // The aim is 2x (issue 13): measured 1.6x with other test files loading this 2-core machine.
+    // The bound is looser, as those files come and go between the phases.
+    expect(loaded).toBeLessThan(2.5 * quiet);
   }, 180_000);
 
   it('adds no rows for 5,000 probes of free names, by sign-in and by registration past its limit', async () => {
