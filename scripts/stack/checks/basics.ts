@@ -78,18 +78,20 @@ export async function timeoutsInForce(ctx: Ctx): Promise<string> {
 
 export async function metricsAndLogs(ctx: Ctx): Promise<string> {
   const c = (await containers(svc(ctx, 'app')))[0]!;
-  // METRICS_PORT (9100 in stack.yml) where the release serves it, else /metrics on 3000.
-  const script = `for (const p of [9100, 3000]) { const r = await fetch('http://127.0.0.1:' + p + '/metrics').catch(() => null);
-    if (r?.ok) { console.log(p + ' ' + (await r.text()).split('\\n').filter((l) => /^(nodejs_eventloop_lag_seconds|nodejs_heap_size_used_bytes|chat_polls_total)[{ ]/.test(l)).join('|')); break; } }`;
+  // METRICS_PORT 9100 (stack.yml) serves /metrics; the port Traefik routes to does not.
+  const script = `const get = (p) => fetch('http://127.0.0.1:' + p + '/metrics').then(async (r) => [r.status, await r.text()]);
+    const [status, text] = await get(9100); const [main] = await get(3000);
+    console.log(status + ' ' + main + ' ' + text.split('\\n').filter((l) => /^(nodejs_eventloop_lag_seconds|nodejs_heap_size_used_bytes|chat_polls_total)[{ ]/.test(l)).join('|'));`;
   const out = await docker('exec', c.id, 'node', '--input-type=module', '-e', script);
-  const [port, ...rest] = out.split(' ');
+  const [status, main, ...rest] = out.split(' ');
   const lines = rest.join(' ');
   const found = lines.split('|').map((l) => l.split(/[{ ]/)[0]);
-  if (!['nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'chat_polls_total'].every((m) => found.includes(m)) || !lines.includes(`replica="${c.task}`)) {
-    throw new Error(`/metrics: ${out.slice(0, 200)}`);
+  const wanted = ['nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'chat_polls_total'];
+  if (status !== '200' || main === '200' || !wanted.every((m) => found.includes(m)) || !lines.includes(`replica="${c.task}`)) {
+    throw new Error(`:9100/metrics ${status}, :3000/metrics ${main}: ${lines.slice(0, 200)}`);
   }
   const logs = (await docker('service', 'logs', '--raw', svc(ctx, 'app'))).split('\n').filter(Boolean);
   const bad = logs.filter((l) => { try { return !(JSON.parse(l) as { replica?: string }).replica; } catch { return true; } });
   if (bad.length) throw new Error(`${bad.length} of ${logs.length} log lines are not JSON naming the replica: ${bad[0]!.slice(0, 120)}`);
-  return `/metrics on :${port} has event-loop lag, heap and poll figures labelled with the replica; ${logs.length} log lines, each one JSON object naming its replica`;
+  return `/metrics on :9100 (:3000 answers ${main}) has event-loop lag, heap and poll figures labelled with the replica; ${logs.length} log lines, each one JSON object naming its replica`;
 }
