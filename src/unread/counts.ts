@@ -27,13 +27,14 @@ export async function unreadCounts(sql: Sql, userId: string, roomIds: number[]):
       SELECT count(*) FILTER (WHERE x.author_id <> ${userId} AND x.deleted_at IS NULL
                               AND (p.user_id IS NOT NULL OR x.created_at > me.created_at))::int AS n
       FROM (SELECT m.author_id, m.deleted_at, m.created_at FROM messages m
-            WHERE m.room_id = r.id AND (m.tx, m.id) > (coalesce(p.tx, '0'::xid8), coalesce(p.id, 0))
-            ORDER BY m.tx DESC, m.id DESC LIMIT ${CAP}) x) u
+            -- The room as a range of the (room_id, tx, id) index, not an equality: only that index gives
+            -- this order, so a quiet room is never looked for by walking the whole stream backwards.
+            WHERE m.room_id <= r.id AND (m.room_id, m.tx, m.id) > (r.id, coalesce(p.tx, '0'::xid8), coalesce(p.id, 0))
+            ORDER BY m.room_id DESC, m.tx DESC, m.id DESC LIMIT ${CAP}) x) u
     CROSS JOIN LATERAL (
       SELECT count(*) FILTER (WHERE p.user_id IS NULL OR (x.tx, x.id) > (p.tx, p.id))::int AS n
-      FROM (SELECT m.tx, m.id FROM mentions mt JOIN messages m ON m.id = mt.message_id
-            WHERE mt.user_id = ${userId} AND mt.room_id = r.id
-            ORDER BY mt.message_id DESC LIMIT ${CAP}) x) mn`;
+      FROM (SELECT mt.message_id FROM mentions mt WHERE mt.user_id = ${userId} AND mt.room_id = r.id
+            ORDER BY mt.message_id DESC LIMIT ${CAP}) t JOIN messages x ON x.id = t.message_id) mn`;
   return new Map(rows.map((r) => [r.room_id, { unread: r.unread, mentions: r.mentions, level: r.level }]));
 }
 

@@ -95,4 +95,15 @@ describe('unread counts and mentions', () => {
     expect(page2.indexOf('class="new-mark"')).toBeLessThan(page2.indexOf('after'));
     expect((await counts(a.url, alice)).get('general')!.unread).toBe(0);
   });
+
+  it('stops counting at 100, which the pages show as 99+, so a long absence costs no more to count', async () => {
+    await a.sql`INSERT INTO messages (room_id, author_id, body)
+      SELECT (SELECT id FROM rooms WHERE slug = 'ops'), (SELECT id FROM users WHERE name = 'bob'), 'flood ' || g || ' @alice'
+      FROM generate_series(1, 150) g`;
+    await a.sql`INSERT INTO mentions (message_id, user_id, room_id)
+      SELECT m.id, (SELECT id FROM users WHERE name = 'alice'), m.room_id FROM messages m WHERE m.body LIKE 'flood %'`;
+    expect((await counts(a.url, alice)).get('ops')).toMatchObject({ unread: 100, mentions: 100 });
+    const html = await fetch(`${a.url}/`, { headers: { cookie: alice } }).then((r) => r.text());
+    expect(html).toMatch(/data-badges="ops"[^>]*><span class="badge mention"[^>]*>@99\+/);
+  });
 });
