@@ -61,6 +61,27 @@ describe.skipIf(!haveChromium)('files in Chromium', () => {
     await Promise.all([alice.context.close(), bob.context.close()]);
   });
 
+  it('sends a file dropped on the composer without any text, and the other tab shows a download link with its size', async () => {
+    const carol = await openRoom(a.url, 'carol');
+    const dave = await openRoom(b.url, 'dave');
+    await carol.page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['x'.repeat(2500)], 'build.log', { type: 'text/plain' }));
+      const form = document.querySelector('form.post')!;
+      for (const type of ['dragover', 'drop']) form.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await carol.page.locator('.pending-files li.ready', { hasText: 'build.log' }).waitFor({ timeout: 5000 });
+    // No text: the file's name stands in for it.
+    await carol.page.getByRole('button', { name: 'Send' }).click();
+    const link = dave.page.locator('.message', { hasText: 'build.log' }).locator('.attachments a.file');
+    await link.waitFor({ timeout: 5000 });
+    expect(await link.innerText()).toMatch(/build\.log\s+2\.5 KB/);
+    expect(await link.getAttribute('download')).toBe('build.log');
+    expect(carol.errors).toEqual([]);
+    expect(dave.errors).toEqual([]);
+    await Promise.all([carol.context.close(), dave.context.close()]);
+  });
+
   it('never renders an uploaded HTML file as a page of the chat: opening it downloads it and runs no script', async () => {
     const alice = await openRoom(a.url, 'mallory');
     const html = '<!doctype html><title>pwned</title><script>document.cookie; alert("ran"); window.opener && opener.postMessage("ran", "*")</script><h1>owned</h1>';
