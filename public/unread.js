@@ -74,23 +74,24 @@
     return [...tpl.content.querySelectorAll('.mention')].some((el) => el.textContent.toLowerCase() === `@${me.toLowerCase()}`);
   };
 
-  // The open room is read while the tab is visible and scrolled to the bottom.
+  // The open room is read while the tab is visible and scrolled to the bottom: at most one write a
+  // second per tab, however busy the room.
   const page = document.documentElement;
   const seeing = () => live && document.visibilityState === 'visible' && innerHeight + scrollY >= page.scrollHeight - 64;
   let cursor = room?.dataset.cursor ?? '';
   let unseen = false;
   let readTimer = 0;
   const maybeRead = () => {
-    if (!unseen || !seeing()) return;
-    clearTimeout(readTimer);
+    if (!unseen || !seeing() || readTimer) return;
     readTimer = setTimeout(async () => {
+      readTimer = 0;
       if (!unseen || !seeing()) return;
       unseen = false;
       const res = await fetch(`/api/rooms/${encodeURIComponent(slug)}/read`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cursor }),
       }).catch(() => null);
       if (!res?.ok) unseen = true;
-    }, 500);
+    }, 1000);
   };
   addEventListener('scroll', maybeRead, { passive: true });
   document.addEventListener('visibilitychange', maybeRead);
@@ -125,7 +126,8 @@
       }
       bump(m.room, mention);
     });
-    source.addEventListener('read', (e) => { const d = seen(e); draw(d.room, 0, 0); refresh(); });
+    // A read elsewhere may have stopped short of what this tab counted since: ask for the exact counts.
+    source.addEventListener('read', (e) => { const d = seen(e); draw(d.room, 0, 0); if (d.room !== slug || !seeing()) refresh(); });
     for (const kind of ['edit', 'delete', 'room']) source.addEventListener(kind, (e) => { if (seen(e).room !== slug || kind === 'room') refresh(); });
     for (const kind of ['reaction']) source.addEventListener(kind, seen);
   }
