@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connect.ts';
+import { withAttachments } from '../files/link.ts';
 import type { Reader, Room } from '../rooms/registry.ts';
 import { toMessage, type Message, type MessageRow, type Reactions } from './message.ts';
 
@@ -38,5 +39,5 @@ export async function toggleReaction(sql: Sql, user: Reader, room: Room, id: str
 export async function findMessage(sql: Sql, room: Room, id: string): Promise<Message | null> {
   const [row] = await sql<MessageRow[]>`
     SELECT s.*, reactions_of(s.id) AS reactions FROM stream_messages s WHERE s.id = ${id} AND s.room_id = ${room.id}`;
-  return row ? toMessage(row) : null;
+  return row ? (await withAttachments(sql, [toMessage(row)]))[0]! : null;
 }

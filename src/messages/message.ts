@@ -1,3 +1,4 @@
+import type { Attachment } from '../files/link.ts';
 import { encodeCursor, type Position } from './cursor.ts';
 
 /** A message row as the stream and history functions return it (sql/040_log.sql). */
@@ -27,6 +28,7 @@ export interface Message {
   editedAt?: string;
   deleted?: true;
   reactions?: Reactions;
+  attachments?: Attachment[];
 }
 
 export interface StoredMessage { position: Position; message: Message }
