@@ -128,6 +128,18 @@ describe('open registration behind the proof-of-work challenge (REGISTRATION=ope
     expect(((await replay.json()) as { error: string }).error).toMatch(/used already/);
   });
 
+  it('answers malformed answers with 403, never a 500', async () => {
+    const { challenge } = (await (await get(r.url, '/users/challenge', undefined, 'application/json')).json()) as { challenge: { parameters: Record<string, unknown> } };
+    const odd: unknown[] = [123, true, [], {}, '!!!', 'x'.repeat(5000), Buffer.from('{"challenge":null}').toString('base64'),
+      { challenge: { parameters: {} , signature: 'x' }, solution: {} },
+      { challenge, solution: { counter: -1, derivedKey: 'zz' } },
+      { challenge: { ...challenge, parameters: { ...challenge.parameters, nonce: 'not hex' } }, solution: { counter: 1, derivedKey: '00' } }];
+    for (const altcha of odd) {
+      const res = await register(r.url, { name: 'oddity', password: 'a good password', altcha });
+      expect(res.status, JSON.stringify(altcha).slice(0, 80)).toBe(403);
+    }
+  });
+
   it('puts the challenge in the join page for the script in public/ to solve', async () => {
     const html = await (await get(r.url, '/join')).text();
     expect(html).toMatch(/name="altcha" value="" data-challenge="\{/);
