@@ -47,9 +47,11 @@ export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms
     newerCursor: around?.newer ? encodeCursor(around.newer) : null,
     canPost: Boolean(user) && !room.archived,
     here: await hereForPage(deps.sql, room.id, user),
-    // The stream starts after the newest released message shown (held-back ones come again and the
-    // script skips them), or where this replica stood when the query ran.
-    liveCursor: shown.findLast((r) => r.released)?.message.cursor ?? encodeCursor(head),
+    // The tab's one stream (GET /events, every room) starts after the newest released message shown
+    // (held-back ones come again and the script skips them) or where this replica stood before the
+    // query, whichever is later: nothing of this room is lost (what was still held back then sorts
+    // after it), and other rooms' messages already in the sidebar's counts are not counted twice.
+    liveCursor: encodeCursor(newest && compare(newest.position, head) > 0 ? newest.position : head),
     ...form,
   }, status);
 }

@@ -41,6 +41,11 @@ describe.skipIf(!haveChromium)('unread and mention badges in Chromium (issue 11,
     const badgesAfterMs = Date.now() - sent;
     expect(badgesAfterMs).toBeLessThan(2000);
     expect(await tab1.title()).toMatch(/^\(1\) /);
+    // A reload shows the same counts: the page's stream starts after what they already count.
+    await tab1.reload();
+    await tab1.locator('#status', { hasText: 'Live' }).waitFor();
+    await tab1.waitForTimeout(500);
+    expect(await ops(tab1).locator('.badge').allTextContents()).toEqual(['@1 mentions of you', '1 unread']);
 
     // Reading #ops in the second tab clears the badges in the first, through the read event.
     const opened = Date.now();
