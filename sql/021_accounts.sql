@@ -8,8 +8,9 @@ $$;
 
 ALTER TABLE users ADD COLUMN name_skeleton text;
 -- Look-alikes registered before this check keep their names: the oldest holds the skeleton.
-UPDATE users u SET name_skeleton = name_skeleton(u.name)
-WHERE u.id = (SELECT min(v.id) FROM users v WHERE name_skeleton(v.name) = name_skeleton(u.name));
+UPDATE users u SET name_skeleton = s.skeleton
+FROM (SELECT id, name_skeleton(name) AS skeleton, row_number() OVER (PARTITION BY name_skeleton(name) ORDER BY id) AS nth FROM users) s
+WHERE u.id = s.id AND s.nth = 1;
 CREATE UNIQUE INDEX users_name_skeleton_key ON users (name_skeleton);
 
 -- Set by the database, so a person added by hand in pgAdmin is checked too.
