@@ -135,11 +135,13 @@
   document.addEventListener('chat:stream', (e) => attach(e.detail));
   // Pages without a room (the room list) open the tab's one stream here.
   if (!room && document.querySelector('[data-badges]')) {
+    let after = document.querySelector('[data-cursor]')?.dataset.cursor ?? '';
     const open = () => {
-      const source = new EventSource('/events');
+      const source = new EventSource(after ? `/events?after=${encodeURIComponent(after)}` : '/events');
       window.chatStream = source;
       document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));
-      source.addEventListener('reload', () => { source.close(); refresh(); setTimeout(open, 1000); });
+      // Too far behind to resume: the counts come from the server, the stream starts afresh.
+      source.addEventListener('reload', () => { source.close(); after = ''; refresh(); setTimeout(open, 1000); });
     };
     open();
   }
