@@ -31,9 +31,14 @@ export function createKit(deps: Deps): Kit {
   const { config, sql } = deps;
   const key = instanceKeys(sql);
   let populated = false;
+  const queue = createHashQueue({ maxWaiting: config.hashQueue });
+  deps.metrics.collect(() => {
+    deps.metrics.set('chat_password_hashes_running', 'Password hashes running on this replica', queue.running);
+    deps.metrics.set('chat_password_hashes_waiting', 'Password hashes waiting on this replica (503 past PASSWORD_HASH_QUEUE)', queue.waiting);
+  });
   const kit: Kit = {
     deps,
-    queue: createHashQueue({ maxWaiting: config.hashQueue }),
+    queue,
     key,
     async hasUsers() {
       populated ||= await hasUsers(sql);

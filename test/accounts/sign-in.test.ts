@@ -120,6 +120,8 @@ describe('a replica too busy hashing passwords', () => {
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 201 || s === 200).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => ![200, 201, 503].includes(s))).toEqual([]);
+    const metrics = await (await fetch(`${r.url}/metrics`)).text();
+    expect(metrics).toMatch(/^chat_password_hashes_waiting(\{[^}]*\})? 0$/m);
     for (const a of answers.filter((x) => x.status === 503)) {
       expect(Number(a.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(((await a.json()) as { error: string }).error).toMatch(/Try again/);
