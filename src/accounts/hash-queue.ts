@@ -17,8 +17,8 @@ const MAX_CLIENTS = 10_000;
 
 /**
  * Password hashing for one replica: at most `concurrency` jobs at once (a core is left for the
- * event loop; scrypt runs on libuv's pool, four threads by default, so more than four would only
- * queue there, out of sight) and at most
+ * event loop; scrypt runs on libuv's pool, four threads by default, so with the extra slot below
+ * more than three would only queue there, out of sight) and at most
  * `maxWaiting` in line; past that a caller is told when to come back, so CPU stays bounded however
  * many sign-ins arrive. The line is not first come, first served: the next job is that of the
  * client who has used the least hashing time lately (decaying, half-life 10 s), so a few clients
@@ -28,7 +28,7 @@ const MAX_CLIENTS = 10_000;
  * `concurrency` + 1 jobs ever run.
  */
 export function createHashQueue(opts: { maxWaiting: number; concurrency?: number }): HashQueue {
-  const concurrency = opts.concurrency ?? Math.max(1, Math.min(availableParallelism() - 1, 4));
+  const concurrency = opts.concurrency ?? Math.max(1, Math.min(availableParallelism() - 1, 3));
   const line: Array<{ client: string; start: () => void }> = [];
   const usage = new Map<string, { ms: number; at: number }>();
   let running = 0;
