@@ -13,9 +13,10 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
 CREATE ROLE chat_app LOGIN PASSWORD :'app_password';
 CREATE ROLE chat_readonly LOGIN PASSWORD :'readonly_password';
 ALTER ROLE chat_readonly SET default_transaction_read_only = on;
-GRANT pg_read_all_data TO chat_readonly;
+-- No pg_read_all_data: sql/grants.sql grants chat_readonly every column but the secret ones.
 
 REVOKE CONNECT ON DATABASE :"db" FROM PUBLIC;
+REVOKE TEMPORARY ON DATABASE :"db" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"db" TO chat_app, chat_readonly;
 GRANT USAGE ON SCHEMA public TO chat_app, chat_readonly;
 SQL

@@ -20,6 +20,9 @@ export function migrationFiles(): string[] {
 export async function migrate(sql: Sql, opts: { searchLanguage?: string } = {}): Promise<string[]> {
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    // The database caps every transaction at 60 s (sql/030) so that a forgotten one cannot hold the
+    // stream back; a migration may need longer, and holds back nothing but other migrators.
+    await tx.unsafe(`DO $$ BEGIN IF current_setting('server_version_num')::int >= 170000 THEN SET LOCAL transaction_timeout = 0; END IF; END $$`);
     await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
     const done = new Set((await tx<{ version: string }[]>`SELECT version FROM schema_migrations`).map((r) => r.version));
     const applied: string[] = [];

@@ -21,9 +21,11 @@ export function signInFirst(c: Ctx): Response {
 export function membersOnly(sql: Sql): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
-    if (OPEN_PATHS.test(path) || (c.req.method === 'GET' && ROOM_READS.test(path))) return next();
-    if (!(await currentUser(c, sql))) return signInFirst(c);
-    return next();
+    if (OPEN_PATHS.test(path)) return next();
+    if (!(c.req.method === 'GET' && ROOM_READS.test(path)) && !(await currentUser(c, sql))) return signInFirst(c);
+    await next();
+    // What a member is shown is theirs (pages set the same in c.render): no shared cache keeps it.
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'private, no-store');
   };
 }
 

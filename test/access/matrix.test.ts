@@ -89,8 +89,8 @@ describe('who may read and post in a closed room, on every path and across repli
     });
   }
 
-  it('marks personal pages as private, never stored by a shared cache', async () => {
-    for (const path of ['/', '/rooms/secret-plans', '/rooms/general']) {
+  it('marks personal pages and JSON as private, never stored by a shared cache', async () => {
+    for (const path of ['/', '/rooms/secret-plans', '/rooms/general', '/api/rooms', '/api/rooms/secret-plans/messages']) {
       const res = await fetch(`${b.url}${path}`, { headers: { accept: 'text/html', cookie: cookies.member } });
       expect(res.status, path).toBe(200);
       expect(res.headers.get('cache-control'), path).toBe('private, no-store');
