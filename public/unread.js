@@ -110,7 +110,10 @@
     const ask = Object.assign(document.createElement('button'), { type: 'button', className: 'ghost notify-me', textContent: 'Notify me' });
     ask.title = 'Show a notification for new messages while this tab is hidden';
     ask.addEventListener('click', () => Notification.requestPermission().then(() => ask.remove()));
-    document.querySelector('.who')?.prepend(ask);
+    // Beside the room links (the sidebar, the room list), never in the header a phone has no room in.
+    const nav = document.querySelector('.room-nav .nav-more');
+    if (nav) nav.append(' · ', ask);
+    else if (document.querySelector('[data-badges]')) document.querySelector('.card-page .lead')?.after(ask);
   }
 
   function attach(source) {
