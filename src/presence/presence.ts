@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
-import type { RoomRegistry } from '../rooms/registry.ts';
+import type { Reader, RoomRegistry } from '../rooms/registry.ts';
 import type { Streams } from '../sync/streams.ts';
 
 export interface PresenceOptions {
@@ -24,28 +24,30 @@ interface Row { room_id: number; people: string[] }
  * Who has which room open now, kept in PostgreSQL (sql/060_presence.sql, Documentation/presence.md).
  * Each heartbeat is one statement: it renews this replica's lease, writes the (person, room) pairs
  * that opened or closed here since the last one, and reads everyone's presence back; rooms whose
- * people changed get `event: presence` on the streams that show them. Every replica reads the same
- * table, so all agree within one interval. Nothing runs until start().
+ * people changed get `event: presence` on the streams that show them. All replicas read one table,
+ * so all agree within one interval. Nothing runs until start().
  */
 export class Presence {
   private pairs = new Map<string, number>();
   private known = new Map<number, string[]>();
-  // The room each stream shows: an every-room stream hears the presence of that one room only.
-  private showing = new WeakMap<ServerResponse, number>();
+  // The room (slug) each stream shows: an every-room stream hears the presence of that one room only.
+  private showing = new WeakMap<ServerResponse, string>();
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
-  /** Heartbeats that reached the database. */
-  beats = 0;
 
   constructor(private o: PresenceOptions) {}
 
-  /** One stream of this person shows this room until the returned function is called. */
-  enter(userId: string, roomId: number, out?: ServerResponse): () => void {
-    const key = `${userId}:${roomId}`;
-    if (out) this.showing.set(out, roomId);
+  /**
+   * One stream of this person shows this room (a slug) until the returned function is called. Each
+   * heartbeat checks that the room exists and that they may read it: this replica may learn of a
+   * new room after the stream opens, and of a removal while an every-room stream stays open.
+   */
+  enter(userId: string, slug: string, out?: ServerResponse): () => void {
+    const key = `${userId}:${slug}`;
+    if (out) this.showing.set(out, slug);
     const n = this.pairs.get(key) ?? 0;
     this.pairs.set(key, n + 1);
     if (n === 0) this.beatSoon();
@@ -60,17 +62,12 @@ export class Presence {
     };
   }
 
-  /** Who has the room open, as this replica last read it. */
-  peopleIn(roomId: number): string[] {
-    return this.known.get(roomId) ?? [];
-  }
-
-  /** A new stream learns the room's people at once, itself included, rather than at the next change. */
-  greet(out: ServerResponse, roomId: number, name: string | null): void {
-    const people = this.peopleIn(roomId);
-    const all = name === null || people.includes(name) ? people : [...people, name].sort();
-    const text = this.frame(roomId, all);
-    if (text && !out.writableEnded && !out.destroyed) out.write(text);
+  /** A new stream learns the room's people at once, its reader included, rather than at the next change. */
+  greet(out: ServerResponse, slug: string, reader: Reader): void {
+    const room = this.o.rooms.get(slug);
+    if (!room || !this.o.rooms.canRead(reader, room) || out.writableEnded || out.destroyed) return;
+    const people = this.known.get(room.id) ?? [];
+    out.write(this.frame(room.id, people.includes(reader.name) ? people : [...people, reader.name].sort())!);
   }
 
   async start(): Promise<void> {
@@ -122,15 +119,16 @@ export class Presence {
     const users: string[] = [];
     const rooms: number[] = [];
     for (const key of this.pairs.keys()) {
-      const [user, room] = key.split(':');
+      const [user, slug] = key.split(':');
+      const shown = this.o.rooms.get(slug!);
+      if (!shown || !this.o.rooms.canRead({ id: user!, name: '' }, shown)) continue;
       users.push(user!);
-      rooms.push(Number(room));
+      rooms.push(shown.id);
     }
     const lease = Math.round(this.o.intervalMs * LEASE_BEATS);
     const rows = await this.o.sql<Row[]>`
       SELECT room_id, people FROM presence_beat(${this.o.replica}, ${lease}, ${users}::bigint[], ${rooms}::int[])`;
     if (this.stopped) return;
-    this.beats++;
     const now = new Map(rows.map((r) => [r.room_id, r.people]));
     for (const [roomId, people] of now) {
       if (people.join('\n') !== this.known.get(roomId)?.join('\n')) this.push(roomId, people);
@@ -141,7 +139,8 @@ export class Presence {
 
   private push(roomId: number, people: string[]): void {
     const text = this.frame(roomId, people);
-    if (text) this.o.streams.sendToRoom(roomId, text, (out) => this.showing.get(out) === roomId);
+    const slug = this.o.rooms.byId(roomId)?.slug;
+    if (text) this.o.streams.sendToRoom(roomId, text, (out) => this.showing.get(out) === slug);
   }
 
   private frame(roomId: number, people: string[]): string | null {

@@ -21,8 +21,8 @@ export function streamRoutes(deps: Deps) {
     }
     const token = sessionToken(c);
     // Who is here: a room stream shows its room; the page's every-room stream names it in ?room=.
-    const shown = roomId === null ? deps.rooms.get(c.req.query('room') ?? '') : deps.rooms.byId(roomId);
-    const shows = shown && reader && deps.rooms.canRead(reader, shown) ? shown.id : null;
+    const named = roomId === null ? c.req.query('room') : deps.rooms.byId(roomId)?.slug;
+    const shows = reader && named && /^[a-z0-9][a-z0-9-]{0,39}$/.test(named) ? named : null;
     if (shows !== null) c.env.outgoing.once('close', deps.presence.enter(reader!.id, shows, c.env.outgoing));
     await deps.streams.serve(c.env.outgoing, {
       roomId,
@@ -32,7 +32,7 @@ export function streamRoutes(deps: Deps) {
       after,
       headers: { 'x-replica': deps.config.replicaName, 'x-content-type-options': 'nosniff' },
     });
-    if (shows !== null) deps.presence.greet(c.env.outgoing, shows, reader!.name);
+    if (shows !== null) deps.presence.greet(c.env.outgoing, shows, reader!);
     // The response was written straight to the socket: tell the adapter not to send another.
     return RESPONSE_ALREADY_SENT;
   };

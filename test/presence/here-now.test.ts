@@ -80,4 +80,24 @@ describe('who is here, on three replicas sharing one database', () => {
     outsider.close();
     inside.close();
   });
+
+  it('stops counting a person removed from a closed room within one heartbeat, though their every-room stream stays open', async () => {
+    const [erin, frank] = [`erin${process.pid}`, `frank${process.pid}`];
+    const erinCookie = await signIn(a.url, erin);
+    const frankCookie = await signIn(b.url, frank);
+    const made = await fetch(`${a.url}/api/rooms`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie: erinCookie },
+      body: JSON.stringify({ title: `Plans ${process.pid}`, kind: 'closed', members: [frank] }),
+    });
+    const { room } = (await made.json()) as { room: { slug: string } };
+    const watch = await watchPresence(a.url, `/rooms/${room.slug}/events`, erinCookie);
+    const tab = await watchPresence(b.url, `/events?room=${room.slug}`, frankCookie);
+    await watch.until(room.slug, (p) => p.includes(frank), BOUND);
+    const removed = await fetch(`${a.url}/api/rooms/${room.slug}/members/${frank}`, { method: 'DELETE', headers: { cookie: erinCookie, 'content-type': 'application/json' } });
+    expect(removed.status).toBe(204);
+    await watch.until(room.slug, (p) => !p.includes(frank), BOUND + INTERVAL);
+    expect(await presenceOf(c.url, room.slug, erinCookie)).toEqual([erin]);
+    watch.close();
+    tab.close();
+  });
 });
