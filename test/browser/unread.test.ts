@@ -123,4 +123,24 @@ describe.skipIf(!haveChromium)('unread and mention badges in Chromium (issue 11,
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('edits and deletes one\'s message from its own page by the same forms, sent as JSON when the script runs', async () => {
+    const context = await browser.newContext();
+    const erin = await signIn(a.url, 'erin');
+    await useSession(context, a.url, erin);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const { message } = (await (await postJson(a.url, erin, 'general', 'draft one')).json()) as { message: { id: string } };
+    await page.goto(`${a.url}/rooms/general/messages/${message.id}`);
+    const sent: string[] = [];
+    page.on('request', (req) => { if (req.url().includes('/api/rooms/general/messages/')) sent.push(req.method()); });
+    await page.getByLabel('Edit your message').fill('draft two');
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Save the edit' }).click()]);
+    await page.locator(`#m-${message.id} .body`, { hasText: 'draft two' }).waitFor({ timeout: 2000 });
+    await Promise.all([page.waitForURL(`${a.url}/rooms/general#latest`), page.getByRole('button', { name: 'Delete this message' }).click()]);
+    await page.locator(`#m-${message.id}.deleted`).waitFor({ timeout: 2000 });
+    expect(sent).toEqual(['PATCH', 'DELETE']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
