@@ -31,10 +31,7 @@
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     document.title = total > 0 ? `(${total > 99 ? '99+' : total}) ${baseTitle}` : baseTitle;
   }
-  const bump = (s, mention) => {
-    const d = info(s);
-    if (d) draw(s, Number(d.unread) + 1, Number(d.mentions) + (mention ? 1 : 0));
-  };
+  const bump = (s, mention) => { const d = info(s); if (d) draw(s, Number(d.unread) + 1, Number(d.mentions) + (mention ? 1 : 0)); };
   retitle();
 
   // The server's counts, after changes the stream cannot count (deletions, rooms, reads elsewhere).
@@ -107,8 +104,8 @@
     n.onclick = () => { focus(); location.assign(`/rooms/${encodeURIComponent(m.room)}#latest`); n.close(); };
   }
   if ('Notification' in window && Notification.permission === 'default') {
-    const ask = Object.assign(document.createElement('button'), { type: 'button', className: 'ghost notify-me', textContent: 'Notify me' });
-    ask.title = 'Show a notification for new messages while this tab is hidden';
+    const ask = Object.assign(document.createElement('button'), {
+      type: 'button', className: 'ghost notify-me', textContent: 'Notify me', title: 'Notifications of new messages while this tab is hidden' });
     ask.addEventListener('click', () => Notification.requestPermission().then(() => ask.remove()));
     // Beside the room links (the sidebar, the room list), never in the header a phone has no room in.
     const nav = document.querySelector('.room-nav .nav-more');
@@ -132,7 +129,7 @@
     // A read elsewhere may have stopped short of what this tab counted since: ask for the exact counts.
     source.addEventListener('read', (e) => { const d = seen(e); draw(d.room, 0, 0); if (d.room !== slug || !seeing()) refresh(); });
     for (const kind of ['edit', 'delete', 'room']) source.addEventListener(kind, (e) => { if (seen(e).room !== slug || kind === 'room') refresh(); });
-    for (const kind of ['reaction']) source.addEventListener(kind, seen);
+    source.addEventListener('reaction', seen);
   }
   if (window.chatStream) attach(window.chatStream);
   document.addEventListener('chat:stream', (e) => attach(e.detail));
