@@ -14,6 +14,7 @@ import { renderer } from './http/render.ts';
 import { staticRoutes } from './http/static.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { permalinkRoutes } from './messages/permalinks.ts';
+import { messageChangeRoutes } from './messages/change-routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { presenceRoutes } from './presence/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
@@ -86,6 +87,7 @@ export function createApp(deps: Deps) {
   app.route('/', roomRoutes(deps));
   app.route('/', roomFormRoutes(deps));
   app.route('/', messageRoutes(deps));
+  app.route('/', messageChangeRoutes(deps));
   app.route('/', fileRoutes(deps));
   app.route('/', searchRoutes(deps));
   app.route('/', permalinkRoutes(deps));
