@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
-import { openStream, postJson, signIn } from '../support/client.ts';
+import { eventually, openStream, postJson, signIn } from '../support/client.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,6 +25,8 @@ describe('losing access ends what is already open, on every replica', () => {
     const name = `leaver_${process.pid}`;
     const cookie = await signIn(a.url, name);
     expect((await call(owner, 'POST', '/api/rooms', { title: 'Launch', kind: 'closed', members: [name] })).status).toBe(201);
+    // B learns of the new room from its next poll.
+    await eventually(async () => b.chat.rooms.get('launch')?.members.size, (n) => n === 2);
     const stream = await openStream(b.url, 'launch', { cookie });
     expect(stream.status).toBe(200);
     await postJson(a.url, owner, 'launch', 'before removal');
