@@ -85,7 +85,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     metrics.set('chat_messages_delivered', 'Message deliveries to streams so far (messages x streams)', hub.delivered);
     metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
   });
-  const presence = new Presence({ sql, streams, rooms, log, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
+  const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
   const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence };
   const app = createApp(deps);
   let stopHousekeeping = () => {};

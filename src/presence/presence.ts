@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
+import type { Metrics } from '../ops/metrics.ts';
 import type { Reader, RoomRegistry } from '../rooms/registry.ts';
 import type { Streams } from '../sync/streams.ts';
 
@@ -9,6 +10,7 @@ export interface PresenceOptions {
   streams: Pick<Streams, 'sendToRoom'>;
   rooms: RoomRegistry;
   log: Logger;
+  metrics?: Metrics;
   replica: string;
   intervalMs: number;
 }
@@ -17,8 +19,6 @@ export interface PresenceOptions {
 const LEASE_BEATS = 2.5;
 // A room opened or closed here is written this soon (coalesced), not a whole interval later.
 const SOON_MS = 100;
-
-interface Row { room_id: number; people: string[] }
 
 /**
  * Who has which room open now, kept in PostgreSQL (sql/060_presence.sql, Documentation/presence.md).
@@ -79,9 +79,8 @@ export class Presence {
   /** Stops the heartbeat and gives up the lease: this replica's people leave now, not when it runs out. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.soon) clearTimeout(this.soon);
-    this.timer = this.soon = null;
+    clearInterval(this.timer ?? undefined);
+    clearTimeout(this.soon ?? undefined);
     await this.running;
     await this.o.sql`DELETE FROM presence_replicas WHERE replica = ${this.o.replica}`.catch(() => {});
   }
@@ -107,6 +106,7 @@ export class Presence {
           await this.beatOnce();
         } while (this.again && !this.stopped);
       } catch (err) {
+        this.o.metrics?.inc('chat_presence_beat_failures_total', 'Presence heartbeats the database refused or missed');
         this.o.log.warn('presence heartbeat failed', { error: (err as Error).message });
       } finally {
         this.running = null;
@@ -126,9 +126,11 @@ export class Presence {
       rooms.push(shown.id);
     }
     const lease = Math.round(this.o.intervalMs * LEASE_BEATS);
-    const rows = await this.o.sql<Row[]>`
+    const rows = await this.o.sql<{ room_id: number; people: string[] }[]>`
       SELECT room_id, people FROM presence_beat(${this.o.replica}, ${lease}, ${users}::bigint[], ${rooms}::int[])`;
     if (this.stopped) return;
+    this.o.metrics?.inc('chat_presence_beats_total', 'Presence heartbeat statements (one transaction each)');
+    this.o.metrics?.set('chat_presence_pairs', '(person, room) pairs open on this replica at its last heartbeat', users.length);
     const now = new Map(rows.map((r) => [r.room_id, r.people]));
     for (const [roomId, people] of now) {
       if (people.join('\n') !== this.known.get(roomId)?.join('\n')) this.push(roomId, people);
