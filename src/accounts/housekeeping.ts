@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
-import { IDLE_DAYS } from '../sessions/store.ts';
+import { forgetExpired } from '../sessions/store.ts';
 
 /** The longest window of the limits counted in rate_counters: a counter older than it is spent. */
 export function longestWindowMs(config: Config): number {
@@ -11,7 +11,7 @@ export function longestWindowMs(config: Config): number {
 
 /** One sweep: ended sessions, spent rate counters, expired challenges answered and reset links. */
 export async function sweep(sql: Sql, windowMs: number): Promise<void> {
-  await sql`SELECT forget_expired(${IDLE_DAYS}, ${Math.ceil(windowMs)})`;
+  await forgetExpired(sql, windowMs);
   await sql`DELETE FROM spent_challenges WHERE expires_at < now()`;
   await sql`DELETE FROM password_resets WHERE expires_at < now()`;
 }
