@@ -80,14 +80,17 @@ describe('search syntax and filters', () => {
 });
 
 describe('the index follows the messages', () => {
-  it('finds an edit by its new words and no longer by its old ones, at once', async () => {
-    await db`UPDATE messages SET body = 'the release went out on monday', edited_at = now() WHERE id = ${ids.deploy!}`;
+  it('finds an edit by its new words and no longer by its old ones, as soon as PATCH answers', async () => {
+    const edited = await fetch(`${r.url}/api/rooms/general/messages/${ids.deploy}`, {
+      method: 'PATCH', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ body: 'the release went out on monday' }) });
+    expect(edited.status).toBe(200);
     expect(await bodies({ q: 'monday' })).toEqual(['the release went out on monday']);
     expect(await bodies({ q: '"deploy failed"' })).toEqual([]);
   });
 
-  it('never finds a deleted message again: its text is gone and so is its entry', async () => {
-    await db`UPDATE messages SET body = NULL, deleted_at = now() WHERE id = ${ids.rollback!}`;
+  it('never finds a deleted message again once DELETE answers: its text is gone and so is its entry', async () => {
+    const deleted = await fetch(`${r.url}/api/rooms/ops/messages/${ids.rollback}`, { method: 'DELETE', headers: { cookie, 'content-type': 'application/json' } });
+    expect(deleted.status).toBe(204);
     expect(await bodies({ q: 'rollback' })).toEqual([]);
     const [row] = await db<{ entry: string }[]>`SELECT search::text AS entry FROM messages WHERE id = ${ids.rollback!}`;
     expect(row!.entry).toBe('');
