@@ -1,7 +1,10 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { encodeCursor, START, type Position } from '../messages/cursor.ts';
 import type { Message } from '../messages/message.ts';
 import { RoomFeed, type FeedItem } from './feed.ts';
 import { eventData, type LogEvent } from './log.ts';
+
+const RENDER_SLICE_MS = 10;
 
 export interface HubOptions {
   capacity?: number;
@@ -56,18 +59,35 @@ export class Hub {
     return { ...e, frame, bytes: Buffer.byteLength(frame) };
   }
 
-  /** Appends one poll's events (in stream order) and wakes each feed's streams once. */
-  append(events: LogEvent[], head: Position): void {
-    const byRoom = new Map<string, FeedItem[]>();
+  /**
+   * Renders one poll's events for the feeds, yielding to the event loop every few milliseconds of
+   * work: a batch of 500 worst-case Markdown messages costs over half a second, and /healthz and
+   * other streams must not wait for it. Polls are sequential, so nothing appends meanwhile.
+   */
+  async frames(events: LogEvent[]): Promise<FeedItem[]> {
     const items: FeedItem[] = [];
+    let since = performance.now();
     for (const e of events) {
       if (e.room === null || e.kind === 'user') continue;
-      if (e.kind === 'delete') this.scrub(e.room, e.messageId!);
-      const item = this.frame(e);
-      items.push(item);
-      const list = byRoom.get(e.room);
+      items.push(this.frame(e));
+      if (performance.now() - since > RENDER_SLICE_MS) {
+        await nextTurn();
+        since = performance.now();
+      }
+    }
+    return items;
+  }
+
+  /** Appends one poll's rendered events (in stream order) and wakes each feed's streams once. */
+  append(items: FeedItem[], head: Position): void {
+    const byRoom = new Map<string, FeedItem[]>();
+    for (const item of items) {
+      // Rendered from the database after the deletion committed, the batch's own items are
+      // tombstones already; what the feeds held from earlier polls is re-rendered here.
+      if (item.kind === 'delete') this.scrub(item.room!, item.messageId!);
+      const list = byRoom.get(item.room!);
       if (list) list.push(item);
-      else byRoom.set(e.room, [item]);
+      else byRoom.set(item.room!, [item]);
     }
     for (const [room, list] of byRoom) this.feed(room).push(list);
     this.all.push(items);

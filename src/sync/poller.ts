@@ -72,7 +72,7 @@ export function createPoller(o: PollerOptions): Poller {
         if (e.kind === 'room' || e.kind === 'member' || e.kind === 'user') changes.push({ kind: e.kind, roomId: e.roomId, userId: e.userId });
       }
       if (changes.length > 0 && o.onChanges) await o.onChanges(changes);
-      o.hub.append(events, events.at(-1)!.position);
+      o.hub.append(await o.hub.frames(events), events.at(-1)!.position);
     }
     o.metrics.observe('chat_poll_duration_ms', 'Duration of get_messages_after() polls', performance.now() - started, POLL_BUCKETS);
     o.metrics.inc('chat_polls_total', 'Polls of get_messages_after()');
