@@ -1,8 +1,11 @@
 import { request, type ClientRequest } from 'node:http';
 import { seqOf, type Ledger } from './ledger.ts';
+import type { Reader } from './delivery.ts';
+
+export { checkDelivery, drain, type Delivery, type Reader } from './delivery.ts';
 
 /** One SSE reader, parsing only what the bench needs: the cursor and the sequence number in the body. */
-export class SseClient {
+export class SseClient implements Reader {
   /** How many copies of each sequence number arrived (index: seq). */
   counts = new Uint8Array(64);
   received = 0;
@@ -13,26 +16,33 @@ export class SseClient {
   private lastId = -1;
   private buf = '';
   private req: ClientRequest | null = null;
+  private lastCursor = '';
+  private stopped = false;
+  private waiting = false;
+  reconnects = 0;
 
-  constructor(readonly replica: number, readonly room: string, private ledger: Ledger) {}
+  /** With `failover`, a stream that breaks reconnects to the next base with Last-Event-ID, as EventSource does. */
+  constructor(readonly replica: number, readonly room: string, private ledger: Ledger, private failover: string[] = [], private delayMs = 200) {}
 
   /** Resolves once the response headers arrived: from then on the stream is subscribed. */
   open(base: string, cookie: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const url = new URL(`/rooms/${this.room}/events`, base);
+      const headers: Record<string, string> = { accept: 'text/event-stream', cookie };
+      if (this.lastCursor) headers['last-event-id'] = this.lastCursor;
       // agent: false gives every stream its own connection, without a pool limit.
-      const req = request(url, { agent: false, headers: { accept: 'text/event-stream', cookie } }, (res) => {
+      const req = request(url, { agent: false, headers }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           return reject(new Error(`stream ${this.room} on replica ${this.replica}: HTTP ${res.statusCode}`));
         }
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => this.feed(chunk));
-        res.on('close', () => (this.ended = true));
+        res.on('close', () => this.lost(cookie));
         resolve();
       });
       req.on('error', (err) => {
-        this.ended = true;
+        this.lost(cookie);
         reject(err);
       });
       req.end();
@@ -40,7 +50,22 @@ export class SseClient {
     });
   }
 
+  private lost(cookie: string): void {
+    if (this.stopped || this.ended || this.waiting) return;
+    const next = this.failover.shift();
+    if (!next) return void (this.ended = true);
+    this.waiting = true;
+    setTimeout(() => {
+      this.waiting = false;
+      if (this.stopped) return;
+      this.reconnects++;
+      this.buf = '';
+      this.open(next, cookie).catch(() => (this.ended = true));
+    }, this.delayMs);
+  }
+
   close(): void {
+    this.stopped = true;
     this.req?.destroy();
   }
 
@@ -73,6 +98,7 @@ export class SseClient {
     if (later) {
       this.lastTx = tx;
       this.lastId = id;
+      this.lastCursor = frame.slice(4, frame.indexOf('\n'));
     }
     if (seq !== null && n === 0) this.ledger.arrived(seq, this.replica, at);
   }
@@ -102,35 +128,8 @@ export async function openClients(
   return clients;
 }
 
-export function closeClients(clients: SseClient[]): void {
+export function closeClients(clients: Reader[]): void {
   for (const c of clients) c.close();
-}
-
-export interface Delivery { lost: number; duplicates: number; outOfOrder: number; ended: number }
-
-/** Compares what each client got with the accepted posts for its room. */
-export function checkDelivery(clients: SseClient[], ledger: Ledger): Delivery {
-  const byRoom = new Map<string, number[]>();
-  for (const p of ledger.accepted()) {
-    const list = byRoom.get(p.room) ?? [];
-    list.push(p.seq);
-    byRoom.set(p.room, list);
-  }
-  const d: Delivery = { lost: 0, duplicates: 0, outOfOrder: 0, ended: 0 };
-  for (const c of clients) {
-    for (const seq of byRoom.get(c.room) ?? []) if (c.count(seq) === 0) d.lost++;
-    d.duplicates += c.duplicates;
-    d.outOfOrder += c.outOfOrder;
-    if (c.ended) d.ended++;
-  }
-  return d;
-}
-
-/** Waits until every client holds every accepted post of its room, or the time is up. */
-export async function drain(clients: SseClient[], ledger: Ledger, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (ledger.pending > 0 && performance.now() < deadline) await sleep(20);
-  while (performance.now() < deadline && checkDelivery(clients, ledger).lost > 0) await sleep(100);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

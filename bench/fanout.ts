@@ -1,12 +1,36 @@
 import { readFileSync } from 'node:fs';
-import { checkDelivery, closeClients, drain, openClients, sleep, type SseClient } from './clients.ts';
+import { checkDelivery, closeClients, drain, openClients, sleep, type Reader } from './clients.ts';
 import { BENCH_ROOMS, startReplicas, stopReplicas, type Database } from './cluster.ts';
 import { Ledger } from './ledger.ts';
 import type { Row } from './rig.ts';
 import { readProc, startWindow, summarize } from './stats.ts';
 import { signIn, Writers } from './writers.ts';
 
-export interface FanoutOptions { streams: number; notify: boolean; pollIntervalMs: number; messages: number }
+export interface FanoutOptions { streams: number; notify: boolean; pollIntervalMs: number; messages: number; peer?: boolean }
+
+interface Side { base: string; pid: number; writers: Writers; open(n: number): Promise<Reader[]>; stop(): Promise<void> }
+
+/** One chat replica, or one node of the peer (Socket.IO + Redis), with a writer and a way to open readers. */
+async function side(db: Database, o: FanoutOptions, ledger: Ledger): Promise<Side> {
+  if (o.peer) {
+    const { startPeer } = await import('./peers/setup.ts');
+    const { openPeerReaders, peerTokens } = await import('./peers/rig.ts');
+    const { PeerWriters } = await import('./peers/writers.ts');
+    const cluster = await startPeer(db, 1);
+    const base = cluster.nodes[0]!.url;
+    const writers = await PeerWriters.connect([base], await peerTokens(db, 1), ledger);
+    return { base, pid: cluster.nodes[0]!.proc.pid!, writers, open: (n) => openPeerReaders(n, [BENCH_ROOMS[0]!], [base], ledger, 250), stop: cluster.stop };
+  }
+  const [replica] = await startReplicas(db, 1, o);
+  const base = replica!.url;
+  const writers = new Writers([base], [await signIn(base, 'writer-1')], ledger);
+  const reader = await signIn(base, 'reader');
+  return {
+    base, pid: replica!.proc.pid!, writers,
+    open: (n) => openClients(n, [BENCH_ROOMS[0]!], [base], ledger, reader, 250),
+    stop: () => stopReplicas([replica!]),
+  };
+}
 
 /** The open-file limit of this process; the replica inherits it. */
 export function openFileLimit(): number {
@@ -19,12 +43,9 @@ export function openFileLimit(): number {
  * streams, then single messages and the time until every stream has each of them.
  */
 export async function fanout(db: Database, o: FanoutOptions, log: (m: string) => void): Promise<Row> {
-  const [replica] = await startReplicas(db, 1, o);
-  const base = replica!.url;
-  const pid = replica!.proc.pid!;
   const ledger = new Ledger(1);
-  const writers = new Writers([base], [await signIn(base, 'writer-1')], ledger);
-  let clients: SseClient[] = [];
+  const { base, pid, writers, open, stop } = await side(db, o, ledger);
+  let clients: Reader[] = [];
   try {
     // Warm the replica (JIT, pools) before the baseline, so the baseline is not a cold process.
     for (let i = 0; i < 3; i++) await writers.post(BENCH_ROOMS[1]!);
@@ -35,7 +56,7 @@ export async function fanout(db: Database, o: FanoutOptions, log: (m: string) =>
     const rss0 = readProc(pid).rssKb;
 
     const t0 = performance.now();
-    clients = await openClients(o.streams, [BENCH_ROOMS[0]!], [base], ledger, await signIn(base, 'reader'), 250);
+    clients = await open(o.streams);
     const openMs = performance.now() - t0;
     log(`${clients.length} streams open in ${Math.round(openMs)} ms`);
     await sleep(2000);
@@ -61,7 +82,7 @@ export async function fanout(db: Database, o: FanoutOptions, log: (m: string) =>
     const toAll = summarize(all.map((p) => p.lastAt - p.sentAt));
     const spread = summarize(all.map((p) => p.lastAt - p.firstAt));
     return {
-      scenario: 'c', notify: o.notify, replicas: 1, clients: clients.length, rooms: 1, offered: `${o.messages} single msgs`,
+      scenario: 'c', peer: o.peer, notify: o.notify, replicas: 1, clients: clients.length, rooms: 1, offered: `${o.messages} single msgs`,
       accepted: measured.filter((p) => p.status === 201).length,
       acceptedPerSec: NaN,
       failed: measured.filter((p) => p.status !== 201).length,
@@ -86,6 +107,6 @@ export async function fanout(db: Database, o: FanoutOptions, log: (m: string) =>
   } finally {
     closeClients(clients);
     writers.close();
-    await stopReplicas([replica!]);
+    await stop();
   }
 }

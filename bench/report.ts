@@ -5,14 +5,14 @@ import type { Step } from './ramp.ts';
 import type { Floor } from './floor.ts';
 import type { Target } from './targets.ts';
 
-export interface Report { command: string; date: string; rows: Row[]; ramps: Array<{ notify: boolean; steps: Step[] }>; targets: Target[]; ulimit: number; floor: Floor }
+export interface Report { command: string; date: string; rows: Row[]; ramps: Array<{ notify: boolean; steps: Step[] }>; targets: Target[]; ulimit: number; floor: Floor; comparison?: string }
 
 const HEAD = ['scenario', 'NOTIFY', 'replicas', 'streams', 'rooms', 'offered msg/s', 'accepted msg/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms',
   'lost', 'dup', 'order', 'polls/s', 'db xact/s', 'replica CPU %', 'replica RSS MB', 'pg CPU %', 'bench CPU %', 'other CPU %'];
 
 function cells(r: Row): string[] {
   const w = r.window;
-  return [r.scenario, r.notify ? 'on' : 'off', String(r.replicas), String(r.clients), String(r.rooms), r.offered, fmt(r.acceptedPerSec, 0),
+  return [r.peer ? `${r.scenario} (peer)` : r.scenario, r.peer ? '-' : r.notify ? 'on' : 'off', String(r.replicas), String(r.clients), String(r.rooms), r.offered, fmt(r.acceptedPerSec, 0),
     fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max), String(r.lost), String(r.duplicates), String(r.outOfOrder),
     fmt(w.polls), fmt(w.xacts, 0), w.cpu.map((c) => fmt(c, 0)).join(' / '), w.rssKb.map((k) => fmt(k / 1024, 0)).join(' / '), fmt(w.pgCpu, 0), fmt(w.benchCpu, 0), fmt(w.otherCpu, 0)];
 }
@@ -33,7 +33,7 @@ export function printTable(rows: Row[]): string {
 
 function extras(rows: Row[]): string {
   return rows.filter((r) => Object.keys(r.extra).length > 0).map((r) =>
-    `- **${r.scenario}, NOTIFY ${r.notify ? 'on' : 'off'}**: ` + Object.entries(r.extra).map(([k, v]) => `${k}: ${v}`).join('; ')).join('\n');
+    `- **${r.scenario}, ${r.peer ? 'peer' : `NOTIFY ${r.notify ? 'on' : 'off'}`}**: ` + Object.entries(r.extra).map(([k, v]) => `${k}: ${v}`).join('; ')).join('\n');
 }
 
 function rampTable(ramps: Report['ramps']): string {
@@ -56,6 +56,7 @@ export function markdown(r: Report): string {
       '(all streams when there is one replica); lost = accepted posts a stream of that room never got; dup = copies beyond the first; ' +
       'order = first copies that arrived after a later cursor; polls/s and CPU/RSS are per scenario window, CPU in % of one core, per replica; other CPU = what the rest of the machine used meanwhile (other work disturbs the figures).',
     extras(r.rows),
+    r.comparison ?? '',
   ];
   if (r.ramps.length > 0) parts.push('Ramp (d), step by step (chart: [latency.svg](latency.svg)):', rampTable(r.ramps));
   if (r.targets.length > 0) {

@@ -1,5 +1,4 @@
-import type { ReplicaProcess } from '../src/dev/cluster.ts';
-import { closeClients, openClients, sleep, type SseClient } from './clients.ts';
+import { closeClients, openClients, sleep, type Reader } from './clients.ts';
 import { BENCH_ROOMS, startReplicas, stopReplicas, type Database } from './cluster.ts';
 import { Ledger } from './ledger.ts';
 import type { Summary, Window } from './stats.ts';
@@ -13,26 +12,30 @@ export interface Settings {
   pollIntervalMs: number;
   writers?: number;
   cpuProfDir?: string;
+  /** Run the peer (Socket.IO + Redis, bench/peers/) instead of the chat. */
+  peer?: boolean;
 }
 
 /** One scenario's set-up: replicas, signed-in writers and open streams, all torn down by close(). */
 export interface Rig {
-  replicas: ReplicaProcess[];
   bases: string[];
   pids: number[];
   rooms: string[];
   ledger: Ledger;
   writers: Writers;
-  clients: SseClient[];
+  clients: Reader[];
+  /** SIGKILL for one replica (or peer node). */
+  kill(i: number): void;
   close(): Promise<void>;
 }
 
 export async function startRig(db: Database, s: Settings, log: (m: string) => void): Promise<Rig> {
+  if (s.peer) return (await import('./peers/rig.ts')).startPeerRig(db, s, log);
   const replicas = await startReplicas(db, s.replicas, s);
   const bases = replicas.map((r) => r.url);
   const ledger = new Ledger(s.replicas);
   let writers: Writers | null = null;
-  let clients: SseClient[] = [];
+  let clients: Reader[] = [];
   const close = async () => {
     closeClients(clients);
     writers?.close();
@@ -40,14 +43,17 @@ export async function startRig(db: Database, s: Settings, log: (m: string) => vo
   };
   try {
     const names = Array.from({ length: s.writers ?? 12 }, (_, i) => `writer-${i + 1}`);
-    const cookies = await Promise.all(names.map((n, i) => signIn(bases[i % bases.length]!, n)));
+    // The first account of an empty chat is its admin: register it alone, then the others together.
+    const first = await signIn(bases[0]!, names[0]!);
+    const cookies = [first, ...await Promise.all(names.slice(1).map((n, i) => signIn(bases[(i + 1) % bases.length]!, n)))];
     writers = new Writers(bases, cookies, ledger);
     const rooms = BENCH_ROOMS.slice(0, s.rooms);
     const t0 = performance.now();
     clients = await openClients(s.clients, rooms, bases, ledger, await signIn(bases[0]!, 'reader'));
     log(`${s.replicas} replica(s), ${clients.length} streams open in ${Math.round(performance.now() - t0)} ms`);
     await sleep(300);
-    return { replicas, bases, pids: replicas.map((r) => r.proc.pid!), rooms, ledger, writers, clients, close };
+    const kill = (i: number) => replicas[i]!.kill('SIGKILL');
+    return { bases, pids: replicas.map((r) => r.proc.pid!), rooms, ledger, writers, clients, kill, close };
   } catch (err) {
     await close();
     throw err;
@@ -57,6 +63,8 @@ export async function startRig(db: Database, s: Settings, log: (m: string) => vo
 /** One line of the results table. */
 export interface Row {
   scenario: string;
+  /** A row of the peer (Socket.IO + Redis), not of the chat. */
+  peer?: boolean;
   notify: boolean;
   replicas: number;
   clients: number;

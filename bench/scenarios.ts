@@ -20,7 +20,7 @@ export async function finish(rig: Rig, s: Settings & { scenario: string; offered
   const measured = rig.ledger.posts.filter((p) => p.sentAt >= from);
   const accepted = measured.filter((p) => p.status === 201).length;
   return {
-    scenario: s.scenario, notify: s.notify, replicas: s.replicas, clients: s.clients, rooms: s.rooms, offered: s.offered,
+    scenario: s.scenario, peer: s.peer, notify: s.notify, replicas: s.replicas, clients: s.clients, rooms: s.rooms, offered: s.offered,
     accepted,
     acceptedPerSec: accepted / (window.ms / 1000),
     failed: measured.length - accepted,
