@@ -145,7 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     registrationChallenge: onOff(env, 'REGISTRATION_CHALLENGE', true),
     streamLimitUser: cap(env, 'STREAM_LIMIT_USER', 20),
     streamLimitAddress: cap(env, 'STREAM_LIMIT_ADDRESS', 200),
-    catchUpMax: int(env, 'STREAM_CATCH_UP_MAX', 2000, 1, 1_000_000),
+    catchUpMax: int(env, 'STREAM_CATCH_UP_MAX', 500, 1, 1_000_000),
     metricsPort: read(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
     hashQueue: int(env, 'PASSWORD_HASH_QUEUE', 32, 0, 100_000),
     rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
