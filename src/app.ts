@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { limitBody } from './http/body-limit.ts';
 import type { Deps } from './deps.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { currentUser, type AppEnv, type Ctx } from './http/context.ts';
@@ -71,10 +71,7 @@ export function createApp(deps: Deps) {
   app.use(renderer(deps.views, deps.config.replicaName));
   app.use(crossSiteGuard(deps.config.publicOrigin));
   app.use(pathGuard());
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => answer(c, new HttpError(413, 'The request body is larger than 64 KiB.')),
-  });
+  const limit = limitBody(MAX_BODY_BYTES, (c) => answer(c, new HttpError(413, 'The request body is larger than 64 KiB.')));
   // Uploads stream to PostgreSQL under UPLOAD_MAX_MB instead (src/files/).
   app.use((c, next) => (streamsItsBody(c.req.method, c.req.path, c.req.header('content-type')) ? next() : limit(c, next)));
 
