@@ -61,12 +61,14 @@ export function createPoller(o: PollerOptions): Poller {
   async function pollOnce(): Promise<number> {
     const started = performance.now();
     const head = o.hub.head;
-    const rows = await o.sql<LogRow[]>`
+    const rows = await o.sql<(LogRow & { has_files: boolean })[]>`
       SELECT * FROM get_messages_after(${head.tx.toString()}::xid8, ${head.id.toString()}, ${batch})`;
     if (rows.length > 0) {
       const events = rows.map(toEvent);
-      // Files of new and edited messages, one query per poll (src/files/link.ts).
-      await attachToEvents(o.sql, events);
+      // Files of new and edited messages, in one query, only when the poll says some have any
+      // (sql/070_poll_files.sql; src/files/link.ts).
+      const withFiles = events.filter((_, i) => rows[i]!.has_files);
+      if (withFiles.length > 0) await attachToEvents(o.sql, withFiles);
       const changes: Change[] = [];
       for (const e of events) {
         if (e.kind === 'room' || e.kind === 'member' || e.kind === 'user') changes.push({ kind: e.kind, roomId: e.roomId, userId: e.userId });
