@@ -20,16 +20,23 @@ const PROBE = `
 /** Reads an event stream without parsing its data: the event names, until \`want\` messages or its end. */
 async function rawStream(base: string, cookie: string, after: string, want = Infinity): Promise<{ events: string[] }> {
   const ctrl = new AbortController();
+  const deadline = setTimeout(() => ctrl.abort(), 30_000);
   const res = await fetch(`${base}/rooms/general/events?after=${after}`, { headers: { cookie }, signal: ctrl.signal });
   const events: string[] = [];
   let tail = '';
   const decoder = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const text = tail + decoder.decode(chunk, { stream: true });
-    for (const m of text.matchAll(/^event: (\w+)$/gm)) if (m[1] === 'message' || m[1] === 'reload') events.push(m[1]!);
-    tail = text.slice(-20);
-    if (events.filter((e) => e === 'message').length >= want) break;
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      const text = tail + decoder.decode(chunk, { stream: true });
+      for (const m of text.matchAll(/^event: (\w+)$/gm)) if (m[1] === 'message' || m[1] === 'reload') events.push(m[1]!);
+      tail = text.slice(-20);
+      if (events.filter((e) => e === 'message').length >= want) break;
+    }
+  } catch (err) {
+    // The server ended the stream early: the assertion on the events says so, with the replica's log.
+    events.push(`ended early: ${(err as Error).message} after ${events.length}`);
   }
+  clearTimeout(deadline);
   ctrl.abort();
   return { events };
 }
@@ -96,7 +103,12 @@ describe('deep catch-ups against one replica process', () => {
     const [mid] = await sql<{ t: string; i: string }[]>`SELECT m.tx::text AS t, m.id::text AS i FROM messages m ORDER BY m.tx, m.id OFFSET 599 LIMIT 1`;
     midCursor = encodeCursor({ tx: BigInt(mid!.t), id: BigInt(mid!.i) });
     await sql.end();
-    await new Promise((r) => setTimeout(r, 500));
+    // The attack starts once the replica has polled (and rendered) all 1,000: a stream opened
+    // before that would rightly get them live, not be told to reload.
+    for (let polled = 0; polled < 1000; await new Promise((r) => setTimeout(r, 100))) {
+      const text = await (await fetch(`${replica.url}/metrics`)).text();
+      polled = Number(/^chat_messages_polled_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+    }
   }, 120_000);
   afterAll(() => replica?.kill('SIGKILL'));
 
@@ -115,11 +127,11 @@ describe('deep catch-ups against one replica process', () => {
     const latencies = probeOut.trim().split('\n').map(Number);
     console.log(`/healthz during 110 deep catch-ups: median ${median(latencies).toFixed(1)} ms, p95 ${quantile(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes; RSS ${before.toFixed(0)} -> ${peak.toFixed(0)} MiB`);
     for (const s of far) expect(s.events).toEqual(['reload']);
-    for (const s of near) expect(s.events).toEqual(Array(400).fill('message'));
+    const log = replica.logs.slice(-10).join('\n');
+    for (const s of near) expect(s.events, log).toEqual(Array(400).fill('message'));
     expect(latencies.length).toBeGreaterThan(5);
-    // The 95th percentile, not the maximum: on a shared 2-core machine one probe can wait on the
-    // scheduler whatever the replica does. The maximum is printed above.
-    expect(quantile(latencies, 0.95)).toBeLessThan(250);
+    // This file runs alone, after the others (vitest.config.ts), so the probes time the replica.
+    expect(Math.max(...latencies)).toBeLessThan(250);
     expect(peak - before).toBeLessThan(150);
   }, 90_000);
 
