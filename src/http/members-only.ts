@@ -7,6 +7,9 @@ import { HttpError } from './errors.ts';
 const OPEN_PATHS = /^\/(login|session|session\/end|users|users\/challenge|join|setup|healthz|readyz|metrics|public\/[^/]+|join\/[^/]+|reset\/[^/]+)$/;
 // Reading a room an admin made public: requireRoom decides, after it has found the room.
 const ROOM_READS = /^\/(rooms\/[^/]+(\/events|\/messages\/[^/]+|\/attachments\/\d+\/[^/]+)?|api\/rooms\/[^/]+\/messages)$/;
+// A post (not a multipart one) checks its session in its own statement (src/messages/routes.ts).
+const POSTS = /^\/rooms\/[^/]+\/messages$/;
+const postChecksItself = (c: Ctx) => c.req.method === 'POST' && POSTS.test(c.req.path) && !/^multipart\//i.test(c.req.header('content-type') ?? '');
 
 /** Where an anonymous caller goes: a browser page to sign-in, everything else a 401. */
 export function signInFirst(c: Ctx): Response {
@@ -22,7 +25,8 @@ export function membersOnly(sql: Sql): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
     if (OPEN_PATHS.test(path)) return next();
-    if (!(c.req.method === 'GET' && ROOM_READS.test(path)) && !(await currentUser(c, sql))) return signInFirst(c);
+    const later = (c.req.method === 'GET' && ROOM_READS.test(path)) || postChecksItself(c);
+    if (!later && !(await currentUser(c, sql))) return signInFirst(c);
     await next();
     // What a member is shown is theirs (pages set the same in c.render): no shared cache keeps it.
     if (!c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'private, no-store');

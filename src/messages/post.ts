@@ -32,6 +32,10 @@ interface Row { outcome: string; retry_after_ms: number; msg_tx: string; msg_id:
 export async function postMessage(sql: Sql, room: string, author: { id: string; name: string }, body: string, limit: Limit): Promise<PostOutcome> {
   const [r] = await sql<Row[]>`
     SELECT * FROM post_message(${room}, ${author.id}, ${body}, ${limit?.max ?? null}, ${limit?.windowMs ?? null})`;
+  return outcome(r, room, author.name, body);
+}
+
+function outcome(r: Row | undefined, room: string, author: string, body: string): PostOutcome {
   if (!r || r.outcome === 'unknown_room') return { ok: false, reason: 'unknown_room' };
   if (r.outcome === 'archived') return { ok: false, reason: 'archived' };
   if (r.outcome === 'rate_limited') return { ok: false, reason: 'rate_limited', retryAfterMs: r.retry_after_ms };
@@ -39,9 +43,21 @@ export async function postMessage(sql: Sql, room: string, author: { id: string; 
     id: r.msg_id,
     cursor: encodeCursor({ tx: BigInt(r.msg_tx), id: BigInt(r.msg_id) }),
     room,
-    author: author.name,
+    author,
     body,
     createdAt: r.msg_created_at.toISOString(),
   };
   return { ok: true, message };
+}
+
+/**
+ * The same post with the session check in the same statement (post_message_by_session(),
+ * sql/012_post_by_session.sql): one round trip instead of two when the caller's session was not
+ * looked up yet. `no_session` when the token is not a live session.
+ */
+export async function postBySession(sql: Sql, tokenHash: Buffer, idleDays: number, room: string, body: string, limit: Limit): Promise<PostOutcome | { ok: false; reason: 'no_session' }> {
+  const [r] = await sql<(Row & { author: string | null })[]>`
+    SELECT * FROM post_message_by_session(${tokenHash}, ${idleDays}, ${room}, ${body}, ${limit?.max ?? null}, ${limit?.windowMs ?? null})`;
+  if (r?.outcome === 'no_session') return { ok: false, reason: 'no_session' };
+  return outcome(r, room, r?.author ?? '', body);
 }
