@@ -3,12 +3,17 @@ import path from 'node:path';
 
 // npx tsx bench/hotspots.ts DIR [N]: the functions that used the most CPU in the .cpuprofile files
 // that `npm run bench -- --cpu-prof DIR` left there (one per replica), self time and inclusive time.
+// `npx tsx bench/hotspots.ts DIR N FROM_S TO_S`: only the samples from FROM_S to TO_S seconds after each
+// profile started (leaves out start-up, sign-ins and shutdown); `timeline` as FROM_S: busy ms per 0.5 s.
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
 const dir = process.argv[2];
 const top = Number(process.argv[3] ?? 25);
+const timeline = process.argv[4] === 'timeline';
+const fromMs = timeline ? 0 : Number(process.argv[4] ?? 0) * 1000;
+const toMs = process.argv[5] === undefined ? Infinity : Number(process.argv[5]) * 1000;
 if (!dir) {
   console.error('usage: tsx bench/hotspots.ts DIR [N]');
   process.exit(2);
@@ -21,6 +26,7 @@ const label = (n: Node) => {
 };
 
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+  // (a loop body: `continue` ends one profile)
   const p = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -28,10 +34,15 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let all = 0;
+  let at = 0;
+  const buckets: number[] = [];
   p.samples.forEach((id, i) => {
     const dt = (p.timeDeltas[i] ?? 0) / 1000;
-    all += dt;
+    at += dt;
     const node = byId.get(id)!;
+    if (timeline && node.callFrame.functionName !== '(idle)') buckets[Math.floor(at / 500)] = (buckets[Math.floor(at / 500)] ?? 0) + dt;
+    if (at < fromMs || at > toMs) return;
+    all += dt;
     self.set(label(node), (self.get(label(node)) ?? 0) + dt);
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -42,6 +53,10 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
   });
   const idle = self.get('(idle) :0') ?? 0;
   console.log(`\n${file}: ${(all / 1000).toFixed(1)} s profiled, ${((all - idle) / 1000).toFixed(2)} s busy`);
+  if (timeline) {
+    console.log(`  busy ms per 0.5 s: ${Array.from(buckets, (b) => (b ?? 0).toFixed(0)).join(' ')}`);
+    continue;
+  }
   const show = (title: string, m: Map<string, number>) => {
     console.log(`  ${title}`);
     [...m].filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(root)') && !k.startsWith('(program)'))

@@ -29,6 +29,8 @@ const { values: v } = parseArgs({
     'cpu-prof': { type: 'string' },
     // Smoke tests on a busy machine: do not wait for it to calm down (the figures are then worth little).
     'skip-quiet': { type: 'boolean', default: false },
+    // The loads the peer scenario runs (a comma list of a, burst, c, d, kill): all by default.
+    'peer-loads': { type: 'string' },
   },
 });
 const num = (raw: string | undefined, fallback: number, min: number, max: number): number => {
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
   let pairs: Pair[] = [];
   try {
     for (const s of scenarios.filter((x) => x !== 'peer')) for (const notify of s === 'kill' ? [true] : modes!) rows.push(await scenario(db, s, notify, ramps));
-    if (scenarios.includes('peer')) pairs = await peerScenario(rows, (s, peer) => scenario(db, s, true, ramps, peer), log);
+    if (scenarios.includes('peer')) pairs = await peerScenario(rows, (s, peer) => scenario(db, s, true, ramps, peer), log, v['peer-loads']?.split(','));
   } finally {
     await db.stop();
   }

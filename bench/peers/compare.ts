@@ -9,14 +9,16 @@ export interface Pair { load: string; chat: Row; peer: Row }
 export const PEER_LOADS = ['a', 'burst', 'c', 'd', 'kill'] as const;
 
 /** The peer under each load, next to this chat's NOTIFY-on row of the same run (run now if missing). */
-export async function peerScenario(rows: Row[], run: (load: string, peer: boolean) => Promise<Row>, log: (m: string) => void): Promise<Pair[]> {
+export async function peerScenario(
+  rows: Row[], run: (load: string, peer: boolean) => Promise<Row>, log: (m: string) => void, loads: readonly string[] = PEER_LOADS,
+): Promise<Pair[]> {
   const why = preparePeer(log);
   if (why) {
     log(`skipping the peer: ${why}`);
     return [];
   }
   const pairs: Pair[] = [];
-  for (const load of PEER_LOADS) {
+  for (const load of PEER_LOADS.filter((l) => loads.includes(l))) {
     let chat = rows.find((r) => r.scenario === load && r.notify && !r.peer);
     if (!chat) rows.push((chat = await run(load, false)));
     const peer = await run(load, true);
