@@ -42,8 +42,6 @@ export interface Poller {
 export interface Change { kind: 'room' | 'member' | 'user'; roomId: number | null; userId: string | null }
 
 const POLL_BUCKETS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
-const MIN_GAP_MS = 3;
-const sleepUntil = (at: number) => (at > performance.now() ? new Promise((r) => setTimeout(r, at - performance.now())) : Promise.resolve());
 
 /** One loop per replica, for all rooms: database load follows replicas, not browsers. */
 export function createPoller(o: PollerOptions): Poller {
@@ -60,10 +58,8 @@ export function createPoller(o: PollerOptions): Poller {
   let unlisten: (() => Promise<void>) | null = null;
   let current: Promise<void> = Promise.resolve();
 
-  let pollStarted = 0;
   async function pollOnce(): Promise<number> {
     const started = performance.now();
-    pollStarted = started;
     const head = o.hub.head;
     const rows = await o.sql<(LogRow & { has_files: boolean })[]>`
       SELECT * FROM get_messages_after(${head.tx.toString()}::xid8, ${head.id.toString()}, ${batch})`;
@@ -109,9 +105,6 @@ export function createPoller(o: PollerOptions): Poller {
             await lag.check();
           }
         }
-        // Wake-ups that came during the poll: poll again, but not sooner than MIN_GAP_MS after this
-        // one started, so under load a replica reads a few posts per poll instead of one.
-        if (again && !stopped) await sleepUntil(pollStarted + MIN_GAP_MS);
       } while (again && !stopped);
     } catch (err) {
       failures++;
