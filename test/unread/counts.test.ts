@@ -86,9 +86,13 @@ describe('unread counts and mentions', () => {
 
   it('reads a room by viewing its page, and marks where the reader had left off', async () => {
     await post(b.url, bob, 'general', 'before');
+    // A page view reads up to the newest *released* message it shows (a held-back one may still
+    // have older ones committing before it): wait until 'before' is released, as the history API shows.
+    await eventually(() => fetch(`${a.url}/api/rooms/general/messages`, { headers: { cookie: alice } }).then((r) => r.text()), (t) => t.includes('"before"'));
     const page1 = await eventually(() => fetch(`${a.url}/rooms/general`, { headers: { cookie: alice } }).then((r) => r.text()), (t) => t.includes('before'));
     expect(page1).not.toContain('class="new-mark"');
     await post(b.url, bob, 'general', 'after');
+    await eventually(() => fetch(`${a.url}/api/rooms/general/messages`, { headers: { cookie: alice } }).then((r) => r.text()), (t) => t.includes('"after"'));
     expect((await counts(a.url, alice)).get('general')!.unread).toBe(1);
     const page2 = await eventually(() => fetch(`${b.url}/rooms/general`, { headers: { cookie: alice } }).then((r) => r.text()), (t) => t.includes('after'));
     expect(page2.indexOf('class="new-mark"')).toBeGreaterThan(page2.indexOf('before'));
