@@ -29,7 +29,8 @@ async function rawStream(base: string, cookie: string, after: string, want = Inf
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       const text = tail + decoder.decode(chunk, { stream: true });
       for (const m of text.matchAll(/^event: (\w+)$/gm)) if (m[1] === 'message' || m[1] === 'reload') events.push(m[1]!);
-      tail = text.slice(-20);
+      // Carry only the unfinished last line: a finished one was counted already.
+      tail = text.slice(text.lastIndexOf('\n') + 1);
       if (events.filter((e) => e === 'message').length >= want) break;
     }
   } catch (err) {
