@@ -1,13 +1,27 @@
 import type { Sql } from '../db/connect.ts';
 import { END, type Position } from './cursor.ts';
-import { fromRow, type MessageRow, type StoredMessage } from './message.ts';
+import { fromRow, type MessageRow, type Reactions, type StoredMessage } from './message.ts';
+
+/** The history functions return the message as posted; its reactions are read in one more query. */
+async function withReactions(sql: Sql, rows: StoredMessage[]): Promise<StoredMessage[]> {
+  const ids = rows.filter((r) => !r.message.deleted).map((r) => r.message.id);
+  if (ids.length === 0) return rows;
+  const found = await sql<{ id: string; reactions: Reactions }[]>`
+    SELECT id::text, reactions_of(id) AS reactions FROM unnest(${ids}::bigint[]) AS id WHERE reactions_of(id) IS NOT NULL`;
+  const byId = new Map(found.map((r) => [r.id, r.reactions]));
+  for (const r of rows) {
+    const reactions = byId.get(r.message.id);
+    if (reactions) r.message.reactions = reactions;
+  }
+  return rows;
+}
 
 /** The page of a room's messages before `before` (or the newest), oldest first. */
 export async function pageBefore(sql: Sql, room: string, before: Position | null, limit: number): Promise<StoredMessage[]> {
   const { tx, id } = before ?? END;
   const rows = await sql<MessageRow[]>`
     SELECT * FROM get_room_messages_before(${room}, ${tx.toString()}::xid8, ${id.toString()}, ${limit})`;
-  return rows.reverse().map(fromRow);
+  return withReactions(sql, rows.reverse().map(fromRow));
 }
 
 /**
@@ -25,5 +39,5 @@ export async function roomPage(sql: Sql, room: string, before: Position | null, 
 export async function pageAfter(sql: Sql, room: string, after: Position, limit: number): Promise<StoredMessage[]> {
   const rows = await sql<MessageRow[]>`
     SELECT * FROM get_room_messages_after(${room}, ${after.tx.toString()}::xid8, ${after.id.toString()}, ${limit})`;
-  return rows.map(fromRow);
+  return withReactions(sql, rows.map(fromRow));
 }
