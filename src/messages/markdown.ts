@@ -65,3 +65,20 @@ export function renderBody(body: string | null | undefined, ctx: BodyContext = {
   if (!body) return '';
   return md.render(body, { ctx });
 }
+
+/** A body as the words a reader sees, Markdown syntax gone: for search snippets and previews. */
+export function plainText(body: string | null | undefined): string {
+  if (!body) return '';
+  const words: string[] = [];
+  for (const block of md.parse(body, {})) {
+    if (block.type === 'code_block' || block.type === 'fence') words.push(block.content);
+    for (const t of block.children ?? []) {
+      if (t.type === 'text' || t.type === 'code_inline') words.push(t.content);
+      else if (t.type === 'mention') words.push(`@${t.content}`);
+      else if (t.type === 'room_link') words.push(`#${t.content}`);
+      else if (t.type === 'softbreak' || t.type === 'hardbreak') words.push(' ');
+    }
+    if (block.type.endsWith('_close')) words.push(' ');
+  }
+  return words.join('').replace(/\s+/g, ' ').trim();
+}
