@@ -28,6 +28,7 @@ export interface Attempt {
 export type SignedIn =
   | { ok: true; user: User }
   | { ok: false; reason: 'wrong' }
+  | { ok: false; reason: 'deactivated' }
   | { ok: false; reason: 'limited'; what: string; retryAfterS: number }
   | { ok: false; reason: 'busy'; retryAfterS: number };
 
@@ -61,7 +62,9 @@ export async function signIn(sql: Sql, queue: HashQueue, a: Attempt, limits: Sig
     await give(sql, keys);
     return { ok: false, reason: 'busy', retryAfterS: checked.retryAfterS };
   }
-  if (!checked.value || row!.user_id === null || !row!.active) return { ok: false, reason: 'wrong' };
+  if (!checked.value || row!.user_id === null) return { ok: false, reason: 'wrong' };
+  // Said only to someone who knows the password: it tells a stranger nothing.
+  if (!row!.active) return { ok: false, reason: 'deactivated' };
   await give(sql, keys);
   return { ok: true, user: { id: row!.user_id, name: row!.user_name, role: row!.user_role } };
 }

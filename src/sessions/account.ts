@@ -43,6 +43,7 @@ export function account(kit: Kit) {
         const check = await signIn(sql, kit.queue, { name: user.name, password: current, address: kit.address(c), client: kit.address(c, 48), device }, limits);
         if (!check.ok) {
           if (check.reason === 'wrong') throw kit.refuse(403, 'The current password is wrong.');
+          if (check.reason === 'deactivated') throw kit.refuse(401, 'Sign in first.');
           if (check.reason === 'busy') throw kit.refuse(503, BUSY, check.retryAfterS);
           throw kit.refuse(429, `Too many ${check.what}. Try again in ${check.retryAfterS} s.`, check.retryAfterS);
         }

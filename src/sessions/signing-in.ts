@@ -36,6 +36,7 @@ export function signingIn(kit: Kit) {
         const outcome = await signIn(sql, kit.queue, attempt, limits);
         if (!outcome.ok) {
           if (outcome.reason === 'wrong') throw kit.refuse(401, WRONG);
+          if (outcome.reason === 'deactivated') throw kit.refuse(403, 'This account is deactivated. Ask an admin to reactivate it.');
           if (outcome.reason === 'busy') throw kit.refuse(503, 'Too many sign-ins at once. Try again in a moment.', outcome.retryAfterS);
           throw kit.refuse(429, `Too many ${outcome.what}. Try again in ${outcome.retryAfterS} s.`, outcome.retryAfterS);
         }

@@ -22,13 +22,17 @@ describe('admins and people, over two replicas', () => {
   });
   afterAll(() => Promise.all([a.close(), b.close()]));
 
-  it('deactivating someone on one replica gives 401 on their next request on the other; reactivating lets them sign in again', async () => {
+  it('deactivating someone on one replica gives 401 on their next request on the other, tells them at sign-in that the account is deactivated, and reactivating lets them sign in again', async () => {
     const cookie = await account(a.url, 'leaving', 'leaving password');
     expect((await postJson(b.url, cookie, 'general', 'before')).status).toBe(201);
     expect((await json(a.url, '/api/users/leaving/deactivate', {}, { cookie: admin })).status).toBe(204);
     expect((await postJson(b.url, cookie, 'general', 'after')).status).toBe(401);
     expect((await get(b.url, '/api/rooms', cookie, 'application/json')).status).toBe(401);
-    expect((await signInAs(b.url, 'leaving', 'leaving password')).status).toBe(401);
+    expect((await signInAs(b.url, 'leaving', 'wrong password')).status).toBe(401);
+    // The right password learns why, and nothing else does.
+    const refused = await signInAs(b.url, 'leaving', 'leaving password');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('deactivated');
     expect((await json(b.url, '/api/users/leaving/activate', {}, { cookie: admin })).status).toBe(204);
     expect((await signInAs(a.url, 'leaving', 'leaving password')).status).toBe(200);
   });
