@@ -5,6 +5,7 @@
   const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
   const day = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
   const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+  const longDay = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   const GROUP_MS = 5 * 60_000;
 
   function localTime(el) {
@@ -16,6 +17,36 @@
   }
   document.querySelectorAll('time[datetime]').forEach(localTime);
 
+  // Day dividers in local time: the server drew them in UTC.
+  const dayKey = (li) => new Date(li.querySelector('time')?.dateTime ?? '').toDateString();
+  function dayLabel(key) {
+    const d = new Date(key);
+    const today = new Date();
+    if (key === today.toDateString()) return 'Today';
+    if (key === new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1).toDateString()) return 'Yesterday';
+    return longDay.format(d);
+  }
+  function divider(key) {
+    const li = document.createElement('li');
+    li.className = `day-divider${key === new Date().toDateString() ? ' today' : ''}`;
+    li.dataset.day = key;
+    li.append(Object.assign(document.createElement('span'), { textContent: dayLabel(key) }));
+    return li;
+  }
+  function redrawDays(list) {
+    list.querySelectorAll('.day-divider').forEach((d) => d.remove());
+    let last = '';
+    for (const li of list.querySelectorAll('.message')) {
+      const key = dayKey(li);
+      if (key !== last) li.before(divider(key));
+      last = key;
+    }
+  }
+  const lastDay = (list) => {
+    const all = list.querySelectorAll('.message');
+    return all.length ? dayKey(all[all.length - 1]) : '';
+  };
+
   const room = document.querySelector('.room[data-room]');
   if (!room) return;
   const slug = room.dataset.room;
@@ -23,6 +54,9 @@
   const jump = document.getElementById('jump');
   const status = document.getElementById('status');
   const form = room.querySelector('form.post');
+  const hint = document.getElementById('post-help');
+  if (hint) hint.hidden = false;
+  redrawDays(list);
 
   // Messages by one author within a few minutes read as one block.
   const stamp = (li) => Date.parse(li.querySelector('time')?.dateTime ?? '');
@@ -46,7 +80,9 @@
     tpl.innerHTML = m.html; // rendered and escaped by the server's message partial
     const li = tpl.content.firstElementChild;
     if (!li) return;
+    const before = lastDay(list);
     list.append(li);
+    if (dayKey(li) !== before) li.before(divider(dayKey(li)));
     li.querySelectorAll('time[datetime]').forEach(localTime);
     group(li);
     if (follow) toBottom();
