@@ -47,6 +47,18 @@
     return all.length ? dayKey(all[all.length - 1]) : '';
   };
 
+  // "Copy link" beside a link to hand out (join and reset links); without the script the field is selectable.
+  for (const button of document.querySelectorAll('button[data-copy]')) {
+    const field = document.getElementById(button.dataset.copy);
+    if (!field || !navigator.clipboard) continue;
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      await navigator.clipboard.writeText(field.value).catch(() => field.select());
+      button.textContent = 'Copied';
+      setTimeout(() => { button.textContent = 'Copy link'; }, 2000);
+    });
+  }
+
   const room = document.querySelector('.room[data-room]');
   if (!room) return;
   const slug = room.dataset.room;
