@@ -90,8 +90,22 @@
       if (!res?.ok) unseen = true;
     }, 1000);
   };
-  addEventListener('scroll', maybeRead, { passive: true });
-  document.addEventListener('visibilitychange', maybeRead);
+  // Leaving or hiding the page within the second still reads what was seen: the newest message
+  // the reader was at when last looking. keepalive lets the request outlive the page.
+  let seenCursor = '';
+  const look = () => { if (seeing()) seenCursor = cursor; };
+  const flushRead = () => {
+    if (!seenCursor || !unseen) return;
+    unseen = seenCursor !== cursor;
+    clearTimeout(readTimer);
+    readTimer = 0;
+    fetch(`/api/rooms/${encodeURIComponent(slug)}/read`, {
+      method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cursor: seenCursor }),
+    }).catch(() => {});
+  };
+  addEventListener('scroll', () => { look(); maybeRead(); }, { passive: true });
+  addEventListener('pagehide', flushRead);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flushRead(); else maybeRead(); });
   addEventListener('focus', maybeRead);
 
   function notify(m, mention) {
@@ -122,7 +136,7 @@
       notify(m, mention);
       if (m.room === slug && live) {
         unseen = true;
-        if (seeing()) return maybeRead();
+        if (seeing()) { look(); return maybeRead(); }
       }
       bump(m.room, mention);
     });
