@@ -101,7 +101,18 @@
     else jump.hidden = false;
   }
 
+  // Removed from the room or the room archived while open: say so for good and close the box.
+  let closed = '';
+  document.addEventListener('chat:room-closed', (e) => {
+    closed = e.detail === 'archived' ? 'This room was archived: it can be read, not posted to.' : 'You are no longer a member of this room.';
+    status.hidden = false;
+    status.classList.add('down', 'closed');
+    status.textContent = closed;
+    form?.querySelectorAll('textarea, button, input').forEach((el) => { el.disabled = true; });
+  });
+
   function setStatus(live) {
+    if (closed) return;
     status.hidden = false;
     status.classList.toggle('down', !live);
     status.textContent = live ? 'Live' : 'Reconnecting…';

@@ -43,7 +43,15 @@
       if (!res?.ok) return;
       const { rooms } = await res.json();
       const known = new Set(rooms.map((r) => r.slug));
+      const hadIt = slug !== null && badgesOf(slug).length > 0;
       for (const el of document.querySelectorAll('[data-badges]')) if (!known.has(el.dataset.badges)) el.closest('li')?.remove();
+      // The open room gone (removed, deactivated, deleted) or archived: the page says so (public/app.js).
+      const here = rooms.find((r) => r.slug === slug);
+      if (hadIt && (!here || here.archived)) {
+        // Archived rooms leave the list but stay readable; a room the person lost answers 404.
+        const still = here ?? (await fetch(`/api/rooms/${encodeURIComponent(slug)}/messages?limit=1`).catch(() => null))?.ok;
+        document.dispatchEvent(new CustomEvent('chat:room-closed', { detail: still ? 'archived' : 'gone' }));
+      }
       for (const r of rooms) {
         if (badgesOf(r.slug).length === 0) addRoom(r);
         for (const el of badgesOf(r.slug)) Object.assign(el.dataset, { title: r.title, level: r.level, kind: r.kind });
@@ -54,6 +62,10 @@
   function addRoom(r) {
     const list = document.querySelector(r.kind === 'direct' ? 'ul[aria-labelledby="nav-directs"], ul[aria-labelledby="directs-heading"]' : 'ul[aria-labelledby="nav-rooms"], ul[aria-labelledby="rooms-heading"]');
     if (!list) return;
+    const heading = list.getAttribute('aria-labelledby');
+    list.hidden = false;
+    document.getElementById(heading).hidden = false;
+    document.querySelector(`[data-empty-for="${heading}"]`)?.remove();
     const a = Object.assign(document.createElement('a'), { href: `/rooms/${encodeURIComponent(r.slug)}#latest` });
     const mark = Object.assign(document.createElement('span'), { textContent: r.kind === 'direct' ? '@' : '#' });
     mark.setAttribute('aria-hidden', 'true');
