@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { checkDelivery, closeClients, drain, openClients, sleep, type Reader } from './clients.ts';
 import { BENCH_ROOMS, startReplicas, stopReplicas, type Database } from './cluster.ts';
 import { Ledger } from './ledger.ts';
-import type { Row } from './rig.ts';
+import type { Row } from './rig-types.ts';
 import { readProc, startWindow, summarize } from './stats.ts';
 import { signIn, Writers } from './writers.ts';
 
