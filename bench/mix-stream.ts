@@ -41,7 +41,7 @@ export class MixStream {
   private feed(chunk: string): void {
     const at = performance.now();
     for (const e of this.parser.push(chunk)) {
-      if (e.id && KINDS.has(e.event)) this.event(e.event as Kind, e.id, JSON.parse(e.data), at);
+      if (e.id && KINDS.has(e.event)) this.event(e.event as Kind, e.id, JSON.parse(e.data) as { id: string; body?: string }, at);
     }
   }
 

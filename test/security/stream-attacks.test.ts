@@ -115,12 +115,12 @@ describe('deep catch-ups against one replica process', () => {
     // The probe runs in a process of its own, so the clients' parsing here does not count against it.
     const probe = spawn(process.execPath, ['-e', PROBE, `${replica.url}/healthz`], { stdio: ['pipe', 'pipe', 'inherit'] });
     let probeOut = '';
-    probe.stdout!.on('data', (d: Buffer) => (probeOut += d));
+    probe.stdout.on('data', (d: Buffer) => (probeOut += d.toString()));
     await new Promise((r) => setTimeout(r, 300));
     const far = await Promise.all(Array.from({ length: 100 }, () => rawStream(replica.url, cookie, '0-0')));
     const near = await Promise.all(Array.from({ length: 10 }, () => rawStream(replica.url, cookie, midCursor, 400)));
     const peak = rss(replica.proc.pid!);
-    probe.stdin!.end();
+    probe.stdin.end();
     await new Promise((r) => probe.once('exit', r));
     const latencies = probeOut.trim().split('\n').map(Number);
     console.log(`/healthz during 110 deep catch-ups: median ${median(latencies).toFixed(1)} ms, p95 ${quantile(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes; RSS ${before.toFixed(0)} -> ${peak.toFixed(0)} MiB`);

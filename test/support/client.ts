@@ -61,7 +61,7 @@ export async function openStream(base: string, room: string, opts: { lastEventId
         if (done) break;
         for (const { id = '', event, data } of parser.push(value)) {
           // Keep-alives and presence come and go on their own clock: tests of the log count the rest.
-          if (data && event !== 'ping' && event !== 'presence') events.push({ id, event, message: JSON.parse(data) });
+          if (data && event !== 'ping' && event !== 'presence') events.push({ id, event, message: JSON.parse(data) as StreamEvent['message'] });
         }
         for (const w of waiters) w();
       }
@@ -104,7 +104,7 @@ export async function openStream(base: string, room: string, opts: { lastEventId
  * Retries `read` until `ok` holds (2 s at most). History and streams show a message once every
  * older transaction in the cluster has ended, which another test's open transaction can delay.
  */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 2000): Promise<T> {
+export async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 2000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
