@@ -1,6 +1,8 @@
+// @ts-check
 // Progressive enhancement: every page works without this file; it adds live updates, posting
 // without a reload, local times and scrolling. No framework, no build step, no inline code (CSP).
-'use strict';
+import { open } from './stream.js';
+
 (() => {
   const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
   const day = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
@@ -16,13 +18,13 @@
   }
   document.querySelectorAll('time[datetime]').forEach(localTime);
 
-  const room = document.querySelector('.room[data-room]');
+  const room = /** @type {HTMLElement | null} */ (document.querySelector('.room[data-room]'));
   if (!room) return;
   const slug = room.dataset.room;
   const list = document.getElementById('messages');
   const jump = document.getElementById('jump');
   const status = document.getElementById('status');
-  const form = room.querySelector('form.post');
+  const form = /** @type {HTMLFormElement | null} */ (room.querySelector('form.post'));
 
   // Messages by one author within a few minutes read as one block.
   const stamp = (li) => Date.parse(li.querySelector('time')?.dateTime ?? '');
@@ -83,11 +85,9 @@
       watchdog = setTimeout(() => { setStatus(false); connect(); }, SILENCE_MS);
     };
     const connect = () => {
-      es?.close();
-      const source = new EventSource(`/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
+      // The tab's one stream (public/stream.js): the other scripts listen on it too.
+      const source = open(`/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
       es = source;
-      // Other scripts (public/presence.js) listen on the page's stream too.
-      window.chatStream = source; document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));
       heard();
       source.onopen = () => { retryMs = 1000; heard(); setStatus(true); };
       source.onmessage = (e) => {
@@ -124,7 +124,7 @@
   function enhanceForm(form) {
     const box = form.querySelector('textarea');
     const send = form.querySelector('button[type="submit"]');
-    const error = form.querySelector('#post-error');
+    const error = /** @type {HTMLElement} */ (form.querySelector('#post-error'));
     // A draft left by a post refused for signing out survives the trip through the sign-in page.
     const draftKey = `draft:${slug}`;
     const store = (() => { try { return window.sessionStorage; } catch { return null; } })();
