@@ -1,6 +1,8 @@
+// @ts-check
 // Progressive enhancement: every page works without this file; it adds live updates, posting
 // without a reload, local times and scrolling. No framework, no build step, no inline code (CSP).
-'use strict';
+import { open } from './stream.js';
+
 (() => {
   const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
   const day = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
@@ -48,8 +50,8 @@
   };
 
   // "Copy link" beside a link to hand out (join and reset links); without the script the field is selectable.
-  for (const button of document.querySelectorAll('button[data-copy]')) {
-    const field = document.getElementById(button.dataset.copy);
+  for (const button of document.querySelectorAll(/** @type {'button'} */ ('button[data-copy]'))) {
+    const field = /** @type {HTMLInputElement | null} */ (document.getElementById(button.dataset.copy ?? ''));
     if (!field || !navigator.clipboard) continue;
     button.hidden = false;
     button.addEventListener('click', async () => {
@@ -59,13 +61,13 @@
     });
   }
 
-  const room = document.querySelector('.room[data-room]');
+  const room = /** @type {HTMLElement | null} */ (document.querySelector('.room[data-room]'));
   if (!room) return;
   const slug = room.dataset.room;
   const list = document.getElementById('messages');
   const jump = document.getElementById('jump');
   const status = document.getElementById('status');
-  const form = room.querySelector('form.post');
+  const form = /** @type {HTMLFormElement | null} */ (room.querySelector('form.post'));
   const hint = document.getElementById('post-help');
   if (hint) hint.hidden = false;
   redrawDays(list);
@@ -103,12 +105,13 @@
 
   // Removed from the room or the room archived while open: say so for good and close the box.
   let closed = '';
-  document.addEventListener('chat:room-closed', (e) => {
+  document.addEventListener('chat:room-closed', (/** @type {Event} */ event) => {
+    const e = /** @type {CustomEvent<string>} */ (event);
     closed = e.detail === 'archived' ? 'This room was archived: it can be read, not posted to.' : 'You are no longer a member of this room.';
     status.hidden = false;
     status.classList.add('down', 'closed');
     status.textContent = closed;
-    form?.querySelectorAll('textarea, button, input').forEach((el) => { el.disabled = true; });
+    form?.querySelectorAll(/** @type {'textarea'} */ ('textarea, button, input')).forEach((el) => { el.disabled = true; });
   });
 
   function setStatus(live) {
@@ -142,11 +145,9 @@
       watchdog = setTimeout(() => { setStatus(false); connect(); }, SILENCE_MS);
     };
     const connect = () => {
-      es?.close();
-      const source = new EventSource(`/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
+      // The tab's one stream (public/stream.js): the other scripts listen on it too.
+      const source = open(`/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
       es = source;
-      // Other scripts (public/presence.js) listen on the page's stream too.
-      window.chatStream = source; document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));
       heard();
       source.onopen = () => { retryMs = 1000; heard(); setStatus(true); };
       source.onmessage = (e) => {
@@ -183,7 +184,7 @@
   function enhanceForm(form) {
     const box = form.querySelector('textarea');
     const send = form.querySelector('button[type="submit"]');
-    const error = form.querySelector('#post-error');
+    const error = /** @type {HTMLElement} */ (form.querySelector('#post-error'));
     // A draft left by a post refused for signing out survives the trip through the sign-in page.
     const draftKey = `draft:${slug}`;
     const store = (() => { try { return window.sessionStorage; } catch { return null; } })();

@@ -30,7 +30,7 @@ describe.skipIf(!haveChromium)('the room page on a 360 px touch screen', () => {
   let r: Replica;
   let browser: Browser;
   let context: BrowserContext;
-  let ids: string[] = [];
+  const ids: string[] = [];
   beforeAll(async () => {
     [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db, { rateLimitMessages: null })), launchBrowser()]);
     const cookie = await signIn(r.url, 'phoebe');
