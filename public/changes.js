@@ -28,7 +28,7 @@ import { on } from './stream.js';
     const li = messageLi(id);
     if (!li) return;
     li.classList.add('deleted');
-    li.querySelectorAll('.reactions, .attachments, .edited').forEach((el) => el.remove());
+    li.querySelectorAll('.reactions, .attachments, .edited, .more, .inline-edit, .actions-menu, .picker').forEach((el) => el.remove());
     const body = Object.assign(document.createElement('div'), { className: 'body tombstone' });
     body.append(Object.assign(document.createElement('em'), { textContent: 'This message was deleted.' }));
     li.querySelector('.body')?.replaceWith(body);
