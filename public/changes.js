@@ -43,7 +43,7 @@ import { on } from './stream.js';
       const form = Object.assign(document.createElement('form'), { method: 'post', className: 'reaction' });
       form.action = `/rooms/${encodeURIComponent(roomSlug)}/messages/${encodeURIComponent(id)}/reactions`;
       const button = Object.assign(document.createElement('button'), { type: 'submit', name: 'emoji', value: emoji, title: names.join(', ') });
-      button.setAttribute('aria-label', `${emoji} from ${names.join(', ')}`);
+      button.setAttribute('aria-label', `${emoji} ${names.length} from ${names.join(', ')}`);
       const count = Object.assign(document.createElement('span'), { className: 'count', textContent: String(names.length) });
       button.append(`${emoji} `, count);
       form.append(button);

@@ -114,7 +114,7 @@ describe.skipIf(!haveChromium)('the actions menu of a message', () => {
     expect(await picker.getByRole('group', { name: 'Usual reactions' }).getByRole('button').count()).toBe(8);
     await picker.getByRole('searchbox', { name: 'Search emoji by name' }).fill('rocket');
     await picker.getByRole('button', { name: 'rocket', exact: true }).click();
-    await li.locator('.reactions').getByRole('button', { name: '🚀 from ada' }).waitFor();
+    await li.locator('.reactions').getByRole('button', { name: '🚀 1 from ada' }).waitFor();
     expect(await picker.count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
