@@ -45,7 +45,7 @@ import { openPicker } from './picker.js';
     const link = new URL(button.dataset.link ?? '', location.href).href;
     menu.setAttribute('aria-label', `Message by ${author}`);
     menu.replaceChildren(
-      ...(box && !box.disabled ? [item('Reply', () => { close(); reply(li, author, link); })] : []),
+      ...(box && !box.disabled ? [item('Reply', () => { close(); reply(li, author, button.dataset.link ?? ''); })] : []),
       ...(me ? [item('React', () => { close(); openPicker(li, button); })] : []),
       ...(me && author === me ? [item('Edit', () => { close(); void startEdit(li); })] : []),
       ...(me && (author === me || admin) ? [item('Delete', () => { close(); void remove(li); })] : []),
@@ -58,7 +58,7 @@ import { openPicker } from './picker.js';
     if (focusFirst) items()[0]?.focus();
   }
 
-  /** Campfire's reply: the message quoted into the box, with a link to it. */
+  /** Campfire's reply: the message quoted into the box, with a link to it (src/messages/markdown.ts links a permalink path). */
   function reply(/** @type {HTMLElement} */ li, author, link) {
     if (!box) return;
     const text = (/** @type {HTMLElement | null} */ (li.querySelector('.body'))?.innerText ?? '').trim();

@@ -125,7 +125,7 @@ describe.skipIf(!haveChromium)('the actions menu of a message', () => {
     const li = page.locator(`#m-${ids[4]}`);
     await (await menuOf(page, li)).getByRole('menuitem', { name: 'Reply' }).click();
     const box = page.getByRole('textbox', { name: /Message #/ });
-    const permalink = `${r.url}/rooms/general/messages/${ids[4]}#m-${ids[4]}`;
+    const permalink = `/rooms/general/messages/${ids[4]}#m-${ids[4]}`;
     expect(await box.inputValue()).toBe(`> note 4 with Markdown\n> — [ada](${permalink})\n\n`);
     await box.pressSequentially('Agreed.');
     await box.press('Enter');
@@ -134,7 +134,7 @@ describe.skipIf(!haveChromium)('the actions menu of a message', () => {
     expect(await reply.getByRole('link', { name: 'ada' }).getAttribute('href')).toBe(permalink);
     await (await menuOf(page, li)).getByRole('menuitem', { name: 'Copy link' }).click();
     await page.getByRole('menuitem', { name: 'Copied' }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(permalink);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${r.url}${permalink}`);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -151,5 +151,25 @@ describe.skipIf(!haveChromium)('the actions menu of a message', () => {
     expect(await li.getByRole('button', { name: 'Message actions' }).count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('offers reply, react, edit and delete on the message\'s own page without JavaScript', async () => {
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    await useSession(plain, r.url, cookie);
+    const page = await plain.newPage();
+    await page.goto(`${r.url}/rooms/general/messages/${ids[2]}`);
+    expect(await page.locator('button.more').first().isVisible()).toBe(false);
+    for (const name of ['Send the reply', 'Save the edit', 'Delete this message', 'React with 🔥']) await page.getByRole('button', { name }).waitFor();
+    const reply = page.getByRole('textbox', { name: 'Reply, quoting this message' });
+    const permalink = `/rooms/general/messages/${ids[2]}#m-${ids[2]}`;
+    expect(await reply.inputValue()).toBe(`> note 2 with **Markdown**\n> — [ada](${permalink})\n\n`);
+    await reply.press('End');
+    await reply.pressSequentially('Seen, thanks.');
+    await Promise.all([page.waitForURL(`${r.url}/rooms/general#latest`), page.getByRole('button', { name: 'Send the reply' }).click()]);
+    const last = page.locator('.message').last();
+    expect(await last.locator('blockquote strong').innerText()).toBe('Markdown');
+    expect(await last.getByRole('link', { name: 'ada' }).getAttribute('href')).toBe(permalink);
+    expect(await last.locator('.body').innerText()).toContain('Seen, thanks.');
+    await plain.close();
   });
 });
