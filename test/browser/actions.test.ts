@@ -83,7 +83,7 @@ describe.skipIf(!haveChromium)('the actions menu of a message', () => {
     await page.close();
   });
 
-  it('edits a follow-up on a 360 px touch screen through a visible ⋯ button at least 44 px', async () => {
+  it('edits a follow-up on a 360 px touch screen through a visible ⋯ button at least 44 px, and opens the menu by a long press', async () => {
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
     await useSession(phone, r.url, cookie);
     const { page, errors } = await room(phone);
@@ -102,6 +102,16 @@ describe.skipIf(!haveChromium)('the actions menu of a message', () => {
     await field.fill('note 3, edited on a phone');
     await li.getByRole('button', { name: 'Save' }).tap();
     await expect.poll(() => bodyOf(page, ids[3]!).innerText()).toBe('note 3, edited on a phone');
+    // A long press on the text opens the same menu; a short one does not.
+    const text = bodyOf(page, ids[2]!);
+    await text.dispatchEvent('touchstart');
+    await text.dispatchEvent('touchend');
+    await page.waitForTimeout(700);
+    expect(await page.getByRole('menu').isVisible()).toBe(false);
+    await text.dispatchEvent('touchstart');
+    await page.getByRole('menu', { name: 'Message by ada' }).waitFor();
+    await text.dispatchEvent('touchend');
+    expect(await page.getByRole('menuitem').allInnerTexts()).toEqual(['Reply', 'React', 'Edit', 'Delete', 'Copy link']);
     expect(errors).toEqual([]);
     await phone.close();
   });
