@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { createApp } from './app.ts';
+import { createApp } from './web/app.ts';
 import { startHousekeeping } from './accounts/housekeeping.ts';
 import type { Config } from './config.ts';
 import type { Sql } from './db/connect.ts';
-import type { Deps } from './deps.ts';
+import type { Deps } from './web/deps.ts';
 import type { Logger } from './ops/log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { Presence } from './presence/presence.ts';
@@ -16,9 +16,9 @@ import { messageEvent } from './sync/log.ts';
 import { createNotifier } from './sync/notify.ts';
 import { createPoller } from './sync/poller.ts';
 import { Streams } from './sync/streams.ts';
-import { createViews } from './views.ts';
+import { createViews } from './web/views.ts';
 import { attachToEvents } from './files/link.ts';
-import { metricsRoutes } from './ops/routes.ts';
+import { metricsRoutes } from './web/ops-routes.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;

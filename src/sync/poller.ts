@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import { START } from '../messages/cursor.ts';
+import { START } from './cursor.ts';
 import { createLagCheck } from './lag.ts';
 import { toEvent, type LogRow } from './log.ts';
 import type { Hub } from './hub.ts';

@@ -1,0 +1,101 @@
+import { Hono } from 'hono';
+import { limitBody } from './body-limit.ts';
+import type { Deps } from './deps.ts';
+import { adminRoutes } from './accounts/admin-people.ts';
+import { currentUser, type AppEnv, type Ctx } from './context.ts';
+import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './errors.ts';
+import { crossSiteGuard, pathGuard, securityHeaders } from './guard.ts';
+import { MAX_BODY_BYTES } from './input.ts';
+import { membersOnly } from './members-only.ts';
+import { accountsGate } from './first-run.ts';
+import { fileRoutes } from './files/routes.ts';
+import { streamsItsBody } from './files/posting.ts';
+import { renderer } from './render.ts';
+import { staticRoutes } from './static.ts';
+import { messageRoutes } from './messages/post-routes.ts';
+import { historyRoutes } from './messages/history-routes.ts';
+import { permalinkRoutes } from './rooms/page-routes.ts';
+import { messageChangeRoutes } from './messages/change-routes.ts';
+import { opsRoutes } from './ops-routes.ts';
+import { presenceRoutes } from './presence-routes.ts';
+import { roomFormRoutes } from './rooms/forms.ts';
+import { roomRoutes } from './rooms/routes.ts';
+import { searchRoutes } from './search-routes.ts';
+import { sessionRoutes } from './accounts/routes.ts';
+import { streamRoutes } from './stream-routes.ts';
+import { unreadRoutes } from './unread-routes.ts';
+
+const HEADINGS: Record<number, string> = {
+  400: 'That did not work', 401: 'Sign in first', 403: 'Refused', 404: 'Not found', 405: 'Not allowed', 409: 'Already taken',
+  413: 'Too large', 415: 'Unsupported', 429: 'Slow down', 500: 'Something broke', 503: 'Try again soon',
+};
+const REQUEST_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 1000];
+
+/** The whole HTTP surface. It never listens: the entry file (or a test) does. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+
+  // Every failure becomes an answer for a person: JSON for API clients, a page for browsers.
+  const answer = async (c: Ctx, err: unknown): Promise<Response> => {
+    let status = 500;
+    let message = 'Something went wrong on our side.';
+    if (err instanceof HttpError) {
+      status = err.status;
+      message = err.message;
+      err.addHeadersTo(c);
+    } else if (isDatabaseUnavailable(err)) {
+      status = 503;
+      message = UNAVAILABLE;
+      c.header('Retry-After', '2');
+    } else {
+      deps.log.error('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
+    }
+    if (c.get('json')) return c.json({ error: message }, status as 400);
+    const heading = HEADINGS[status] ?? 'Error';
+    // The page header shows who is signed in; an error page must not pretend nobody is.
+    if (status !== 503) await currentUser(c, deps.sql).catch(() => null);
+    return c.render('error', { title: heading, heading, message }, status);
+  };
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const type = c.req.header('content-type') ?? '';
+    const accept = c.req.header('accept') ?? '';
+    // Browsers ask for text/html on navigations and form posts; everyone else gets JSON errors.
+    c.set('json', c.req.path.startsWith('/api/') || type.includes('json') || !accept.includes('text/html'));
+    await next();
+    const route = c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
+    deps.metrics.inc('chat_http_requests_total', 'HTTP requests by route and status', { method: c.req.method, route, status: String(c.res.status) });
+    deps.metrics.observe('chat_http_request_duration_ms', 'HTTP request duration (streams: until headers)', performance.now() - started, REQUEST_BUCKETS);
+  });
+  app.use(securityHeaders(deps.config.replicaName, deps.config.publicOrigin?.startsWith('https:') ?? false));
+  app.use(renderer(deps.views, deps.config.replicaName));
+  app.use(crossSiteGuard(deps.config.publicOrigin));
+  app.use(pathGuard());
+  const limit = limitBody(MAX_BODY_BYTES, (c) => answer(c, new HttpError(413, 'The request body is larger than 64 KiB.')));
+  // Uploads stream to PostgreSQL under UPLOAD_MAX_MB instead (src/files/).
+  app.use((c, next) => (streamsItsBody(c.req.method, c.req.path, c.req.header('content-type')) ? next() : limit(c, next)));
+
+  app.route('/', staticRoutes());
+  app.route('/', opsRoutes(deps));
+  app.use(accountsGate(deps));
+  app.use(membersOnly(deps.sql));
+  app.route('/', sessionRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  app.route('/', roomRoutes(deps));
+  app.route('/', roomFormRoutes(deps));
+  app.route('/', messageRoutes(deps));
+  app.route('/', historyRoutes(deps));
+  app.route('/', messageChangeRoutes(deps));
+  app.route('/', fileRoutes(deps));
+  app.route('/', searchRoutes(deps));
+  app.route('/', permalinkRoutes(deps));
+  app.route('/', streamRoutes(deps));
+  app.route('/', presenceRoutes(deps));
+  app.route('/', unreadRoutes(deps));
+
+  app.notFound((c) => answer(c, new HttpError(404, 'There is nothing at this address.')));
+  app.onError((err, c) => answer(c, err));
+
+  return app;
+}
