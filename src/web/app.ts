@@ -1,27 +1,27 @@
 import { Hono } from 'hono';
-import { limitBody } from './body-limit.ts';
+import { limitBody, streamsBody } from './body-limit.ts';
 import type { Deps } from './deps.ts';
 import { adminRoutes } from './accounts/admin-people.ts';
 import { currentUser, type AppEnv, type Ctx } from './context.ts';
 import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './errors.ts';
 import { crossSiteGuard, pathGuard, securityHeaders } from './guard.ts';
 import { MAX_BODY_BYTES } from './input.ts';
-import { membersOnly } from './members-only.ts';
-import { accountsGate } from './first-run.ts';
+import { membersOnly } from './access.ts';
+import { firstRun } from './first-run.ts';
+import { cookieScheme } from './accounts/cookie.ts';
 import { fileRoutes } from './files/routes.ts';
-import { streamsItsBody } from './files/posting.ts';
 import { renderer } from './render.ts';
 import { staticRoutes } from './static.ts';
 import { messageRoutes } from './messages/post-routes.ts';
 import { historyRoutes } from './messages/history-routes.ts';
-import { permalinkRoutes } from './rooms/page-routes.ts';
+import { roomPageRoutes } from './rooms/page-routes.ts';
 import { messageChangeRoutes } from './messages/change-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { presenceRoutes } from './presence-routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { searchRoutes } from './search-routes.ts';
-import { sessionRoutes } from './accounts/routes.ts';
+import { accountRoutes } from './accounts/routes.ts';
 import { streamRoutes } from './stream-routes.ts';
 import { unreadRoutes } from './unread-routes.ts';
 
@@ -73,24 +73,33 @@ export function createApp(deps: Deps) {
   app.use(crossSiteGuard(deps.config.publicOrigin));
   app.use(pathGuard());
   const limit = limitBody(MAX_BODY_BYTES, (c) => answer(c, new HttpError(413, 'The request body is larger than 64 KiB.')));
-  // Uploads stream to PostgreSQL under UPLOAD_MAX_MB instead (src/files/).
-  app.use((c, next) => (streamsItsBody(c.req.method, c.req.path, c.req.header('content-type')) ? next() : limit(c, next)));
+  // Routes marked streamsItsBody() read their own body under UPLOAD_MAX_MB (src/web/files/).
+  app.use((c, next) => (streamsBody(c) ? next() : limit(c, next)));
 
+  // Who may use a route is declared here, where it is mounted. Open to anyone, even on an empty instance:
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
-  app.use(accountsGate(deps));
+  app.use(cookieScheme(deps.config.publicOrigin));
+  const accounts = accountRoutes(deps);
+  app.route('/', accounts.firstRun);
+  app.use(firstRun(deps.sql));
+  // Open to anyone: signing in and out, join and reset links.
+  app.route('/', accounts.open);
+  // Room-scoped: each route says who may use it (requireRoom(), publicRead where anyone may read
+  // a room an admin made public; the post's session is checked by its own statement).
+  app.route('/', roomPageRoutes(deps));
+  app.route('/', historyRoutes(deps));
+  app.route('/', fileRoutes(deps));
+  app.route('/', streamRoutes(deps));
+  app.route('/', messageRoutes(deps));
+  // Everything mounted after this needs a session: members only unless declared above.
   app.use(membersOnly(deps.sql));
-  app.route('/', sessionRoutes(deps));
+  app.route('/', accounts.members);
   app.route('/', adminRoutes(deps));
   app.route('/', roomRoutes(deps));
   app.route('/', roomFormRoutes(deps));
-  app.route('/', messageRoutes(deps));
-  app.route('/', historyRoutes(deps));
   app.route('/', messageChangeRoutes(deps));
-  app.route('/', fileRoutes(deps));
   app.route('/', searchRoutes(deps));
-  app.route('/', permalinkRoutes(deps));
-  app.route('/', streamRoutes(deps));
   app.route('/', presenceRoutes(deps));
   app.route('/', unreadRoutes(deps));
 

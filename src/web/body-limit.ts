@@ -1,6 +1,23 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv } from './context.ts';
+import { matchedRoutes } from 'hono/route';
+import type { AppEnv, Ctx } from './context.ts';
+
+const streaming = new WeakMap<object, (c: Ctx) => boolean>();
+
+/**
+ * Marks a route whose handler reads its own body, streamed under its own bound (uploads, under
+ * UPLOAD_MAX_MB: src/web/files/), when `when` holds: the app's 64 KiB limit then leaves it alone.
+ * Put it first on the route; it does nothing else.
+ */
+export function streamsItsBody(when: (c: Ctx) => boolean = () => true): MiddlewareHandler<AppEnv> {
+  const marker: MiddlewareHandler<AppEnv> = (_c, next) => next();
+  streaming.set(marker, when);
+  return marker;
+}
+
+/** Whether the route this request matched is marked with streamsItsBody() and its condition holds. */
+export const streamsBody = (c: Ctx): boolean => matchedRoutes(c).some((r) => streaming.get(r.handler)?.(c) === true);
 
 /**
  * Refuses bodies over `maxSize` without touching `c.req.raw`. Hono's bodyLimit reads

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Deps } from './deps.ts';
 import type { AppEnv } from './context.ts';
-import { requireRoom } from './rooms/scope.ts';
+import { requireRoom } from './access.ts';
 import { peopleHere } from '../presence/here.ts';
 
 export function presenceRoutes(deps: Deps) {

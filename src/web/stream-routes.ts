@@ -5,10 +5,11 @@ import { clientAddress } from './client-address.ts';
 import type { AppEnv, Ctx } from './context.ts';
 import { HttpError } from './errors.ts';
 import { cursorParam } from './cursor-param.ts';
-import { requireRoom } from './rooms/scope.ts';
+import { membersOnly, requireRoom } from './access.ts';
 import { sessionToken } from './accounts/cookie.ts';
 import { findSession } from '../accounts/sessions.ts';
 
+/** A room's event stream (anyone may follow a public room's) and the page's one stream of every room (members). */
 export function streamRoutes(deps: Deps) {
   // One room's stream, or (roomId null) one stream of every room the caller may read.
   const stream = async (c: Ctx, roomId: number | null) => {
@@ -37,6 +38,6 @@ export function streamRoutes(deps: Deps) {
     return RESPONSE_ALREADY_SENT;
   };
   return new Hono<AppEnv>()
-    .get('/rooms/:slug/events', requireRoom(deps.sql, deps.rooms), (c) => stream(c, c.var.room.id))
-    .get('/events', (c) => stream(c, null));
+    .get('/rooms/:slug/events', requireRoom(deps.sql, deps.rooms, { publicRead: true }), (c) => stream(c, c.var.room.id))
+    .get('/events', membersOnly(deps.sql), (c) => stream(c, null));
 }

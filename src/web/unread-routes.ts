@@ -4,7 +4,7 @@ import type { AppEnv, Ctx } from './context.ts';
 import { HttpError } from './errors.ts';
 import { readInput } from './input.ts';
 import { decodeCursor } from '../sync/cursor.ts';
-import { requireRoom } from './rooms/scope.ts';
+import { requireRoom } from './access.ts';
 import { LEVELS, markRead, peopleOf, setNotificationLevel, type Level } from '../unread/counts.ts';
 
 const isLevel = (v: unknown): v is Level => typeof v === 'string' && (LEVELS as readonly string[]).includes(v);

@@ -11,7 +11,7 @@ import { changePassword, endAllSessions } from '../../accounts/sessions.ts';
 
 const BUSY = 'Too many sign-ins at once. Try again in a moment.';
 
-/** The account page (change password, sign out everywhere) and one-time reset links. */
+/** The account page (change password, sign out everywhere: `members`) and one-time reset links (`open`). */
 export function account(kit: Kit) {
   const { config, sql, log } = kit.deps;
   const accountPage = (c: Ctx, status: number, data: { error?: string; notice?: string }) => c.render('account', { title: 'Your account', ...data }, status);
@@ -23,7 +23,7 @@ export function account(kit: Kit) {
     return hashed.value;
   };
 
-  return new Hono<AppEnv>()
+  const members = new Hono<AppEnv>()
     .get('/account', async (c) => {
       await currentUser(c, sql);
       return accountPage(c, 200, { notice: c.req.query('changed') === '1' ? 'Your password is changed; your other sessions have ended.' : undefined });
@@ -58,7 +58,8 @@ export function account(kit: Kit) {
       clearSessionCookie(c, kit.secure(c));
       const json = c.get('json') || (c.req.header('content-type') ?? '').includes('json');
       return json ? c.body(null, 204) : c.redirect('/login', 303);
-    })
+    });
+  const open = new Hono<AppEnv>()
     .get('/reset/:code', async (c) => {
       const code = c.req.param('code');
       const name = await resetFor(sql, code);
@@ -79,4 +80,5 @@ export function account(kit: Kit) {
         return input.json ? c.json({ user: { name: user.name, role: user.role } }, 200) : c.redirect('/', 303);
       }, async (error, status) => resetPage(c, status, { code, name: await resetFor(sql, code), error }));
     });
+  return { members, open };
 }

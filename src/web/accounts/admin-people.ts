@@ -5,7 +5,7 @@ import { createReset, RESET_HOURS } from '../../accounts/resets.ts';
 import type { Deps } from '../deps.ts';
 import { currentUser, type AppEnv, type Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { adminsOnly } from '../members-only.ts';
+import { adminsOnly } from '../access.ts';
 
 const NOTICES: Record<string, string> = {
   deactivate: 'deactivated: their sessions and streams have ended',

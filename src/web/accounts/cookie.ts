@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 
 export const SESSION_COOKIE = 'chat_session';
@@ -8,9 +8,18 @@ const DEVICE_DAYS = 365;
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** Set by the accounts gate: the site is served over HTTPS (PUBLIC_ORIGIN https://...). */
+    /** Set by cookieScheme(): the site is served over HTTPS (PUBLIC_ORIGIN https://...). */
     secureCookies?: boolean;
   }
+}
+
+/** Tells the cookie reader whether the site is HTTPS (then only __Host- cookies count). */
+export function cookieScheme(publicOrigin: string | null): MiddlewareHandler {
+  const httpsOrigin = publicOrigin?.startsWith('https:') ?? false;
+  return async (c, next) => {
+    c.set('secureCookies', httpsOrigin || new URL(c.req.url).protocol === 'https:');
+    return next();
+  };
 }
 
 /**

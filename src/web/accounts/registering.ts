@@ -14,7 +14,10 @@ const TAKEN = 'That name is taken, or looks too much like one that is.';
 const WRONG_CODE = 'This join link is not valid (any more). Ask an admin for the current one.';
 const CLOSED = 'Registration is closed here: an admin creates accounts.';
 
-/** The register form (first run, join link, open sign-up) and POST /users behind it. */
+/**
+ * The register form (first run, join link, open sign-up) and POST /users behind it. `firstRun`
+ * is what an empty instance serves (mount it before the first-run redirect); `join` the rest.
+ */
 export function registering(kit: Kit) {
   const { config, sql, log } = kit.deps;
   const challengeOn = config.registration === 'open' && config.registrationChallenge;
@@ -26,15 +29,16 @@ export function registering(kit: Kit) {
   };
   const modePage = async (c: Ctx) => ((await kit.hasUsers()) ? page(c, 200, { mode: config.registration }) : c.redirect('/setup', 303));
 
-  return new Hono<AppEnv>()
-    .get('/setup', async (c) => ((await kit.hasUsers()) ? c.redirect('/login', 303) : page(c, 200, { mode: 'setup' })))
+  const join = new Hono<AppEnv>()
     .get('/join', (c) => modePage(c))
     .get('/join/:code', async (c) => {
       if (config.registration !== 'invite') return modePage(c);
       const code = c.req.param('code');
       if (await joinCodeValid(sql, code)) return page(c, 200, { mode: 'invite', code });
       return page(c, 404, { mode: config.registration, error: WRONG_CODE });
-    })
+    });
+  const firstRun = new Hono<AppEnv>()
+    .get('/setup', async (c) => ((await kit.hasUsers()) ? c.redirect('/login', 303) : page(c, 200, { mode: 'setup' })))
     .get('/users/challenge', async (c) => {
       if (!challengeOn) return c.json({ error: 'Registration here needs no challenge.' }, 404);
       return c.json({ challenge: await newChallenge(await kit.key('challenge')) });
@@ -83,4 +87,5 @@ export function registering(kit: Kit) {
         return c.redirect(byAdmin ? '/admin/people' : '/', 303);
       }, (error, status) => page(c, status, { mode, code, error, name: typed }));
     });
+  return { firstRun, join };
 }

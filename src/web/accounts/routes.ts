@@ -8,8 +8,18 @@ import { signingIn } from './signing-in.ts';
 
 export { safeNext } from './safe-next.ts';
 
-/** Signing in and out, registering (first run, join links, open sign-up), the account page. */
-export function sessionRoutes(deps: Deps) {
+/**
+ * Signing in and out, registering (first run, join links, open sign-up), reset links and the
+ * account page, by who may use them: `firstRun` even on an empty instance, `open` without a
+ * session, `members` with one.
+ */
+export function accountRoutes(deps: Deps) {
   const kit = createKit(deps);
-  return new Hono<AppEnv>().route('/', signingIn(kit)).route('/', registering(kit)).route('/', account(kit));
+  const { firstRun, join } = registering(kit);
+  const { members, open: resets } = account(kit);
+  return {
+    firstRun,
+    open: new Hono<AppEnv>().route('/', signingIn(kit)).route('/', join).route('/', resets),
+    members,
+  };
 }

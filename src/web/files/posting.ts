@@ -7,13 +7,6 @@ import { uploadGate } from './admit.ts';
 import { checkDeclaredLength, MAX_FIELD_BYTES, readMultipart } from './incoming.ts';
 import { attachmentIds, linkAttachments, type Attachment } from '../../files/link.ts';
 
-/** Whether a request's body is streamed by this module rather than bounded by the 64 KiB limit. */
-export function streamsItsBody(method: string, path: string, type: string | undefined): boolean {
-  if (method !== 'POST') return false;
-  if (/^\/rooms\/[^/]+\/attachments$/.test(path)) return true;
-  return /^\/rooms\/[^/]+\/messages$/.test(path) && /^multipart\/form-data/i.test(type ?? '');
-}
-
 export const isMultipart = (c: Ctx): boolean => /^multipart\/form-data/i.test(c.req.header('content-type') ?? '');
 
 /**

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import { currentUser, type AppEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { requireRoom } from '../rooms/scope.ts';
+import { requireRoom } from '../access.ts';
+import { streamsItsBody } from '../body-limit.ts';
 import { uploadGate } from './admit.ts';
 import { checkDeclaredLength, pull, readMultipart, tooLarge } from './incoming.ts';
 import { attachmentView } from '../../files/link.ts';
@@ -16,10 +17,12 @@ const MULTIPART_SLACK = 64 * 1024;
 /**
  * Uploads (POST /rooms/<slug>/attachments: multipart with a "file" part, or the raw bytes with
  * the name in X-Filename, percent-encoded) and downloads. Both are room-scoped: a file has the
- * access rules of its room, and a room one may not read is a 404 here too.
+ * access rules of its room (anyone downloads from a public one), and a room one may not read is
+ * a 404 here too.
  */
 export function fileRoutes(deps: Deps) {
   const room = requireRoom(deps.sql, deps.rooms);
+  const publicRoom = requireRoom(deps.sql, deps.rooms, { publicRead: true });
   const maxBytes = deps.config.uploadMaxBytes;
 
   const found = async (roomId: number, id: string, readerId: string | null): Promise<AttachmentRow> => {
@@ -29,7 +32,7 @@ export function fileRoutes(deps: Deps) {
   };
 
   return new Hono<AppEnv>()
-    .post('/rooms/:slug/attachments', room, async (c) => {
+    .post('/rooms/:slug/attachments', streamsItsBody(), room, async (c) => {
       c.set('json', true);
       const { room: r, user } = { room: c.var.room, user: c.get('user')! };
       if (r.archived) throw new HttpError(403, 'This room is archived: it can be read, not posted to.');
@@ -57,14 +60,14 @@ export function fileRoutes(deps: Deps) {
       const view = attachmentView({ ...file, slug: r.slug, has_thumbnail: file.thumbnail });
       return c.json({ attachment: view }, 201);
     })
-    .get('/rooms/:slug/attachments/:id/thumbnail', room, async (c) => {
+    .get('/rooms/:slug/attachments/:id/thumbnail', publicRoom, async (c) => {
       const reader = await currentUser(c, deps.sql);
       const row = await found(c.var.room.id, c.req.param('id'), reader?.id ?? null);
       const thumb = row.has_thumbnail ? await readThumbnail(deps.sql, row.id) : null;
       if (!thumb) throw new HttpError(404, 'This file has no thumbnail.');
       return download(c, row, { body: thumb, type: 'image/webp', etagSuffix: 't' });
     })
-    .get('/rooms/:slug/attachments/:id/:name', room, async (c) => {
+    .get('/rooms/:slug/attachments/:id/:name', publicRoom, async (c) => {
       const reader = await currentUser(c, deps.sql);
       const row = await found(c.var.room.id, c.req.param('id'), reader?.id ?? null);
       return download(c, row, { sql: deps.sql });

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv, Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { readInput, textField } from '../input.ts';
-import { requireRoom } from '../rooms/scope.ts';
+import { requireRoom } from '../access.ts';
 import { deleteMessage, editMessage, findMessage, isEmoji, messageId, toggleReaction, type ChangeOutcome } from '../../messages/changes.ts';
 import { cleanBody } from '../../messages/post.ts';
 

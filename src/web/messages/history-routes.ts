@@ -3,14 +3,14 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../context.ts';
 import { cursorParam } from '../cursor-param.ts';
 import { HttpError } from '../errors.ts';
-import { requireRoom } from '../rooms/scope.ts';
+import { requireRoom } from '../access.ts';
 import { encodeCursor } from '../../sync/cursor.ts';
 import { pageAfter, pageBefore } from '../../messages/history.ts';
 import { withAttachments } from '../../files/link.ts';
 
-/** GET /api/rooms/<slug>/messages: a room's history, newest page first, paged by cursor either way. */
+/** GET /api/rooms/<slug>/messages: a room's history, newest page first, paged by cursor either way; anyone reads a public room's. */
 export function historyRoutes(deps: Deps) {
-  const room = requireRoom(deps.sql, deps.rooms);
+  const room = requireRoom(deps.sql, deps.rooms, { publicRead: true });
   return new Hono<AppEnv>()
     .get('/api/rooms/:slug/messages', room, async (c) => {
       const slug = c.var.room.slug;

@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import type { AppEnv, Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -6,7 +6,8 @@ import { readInput, textField, type Input } from '../input.ts';
 import { sessionToken } from '../accounts/cookie.ts';
 import { IDLE_DAYS, tokenHash } from '../../accounts/sessions.ts';
 import { renderRoom } from '../rooms/room-page.ts';
-import { requireRoom } from '../rooms/scope.ts';
+import { streamsItsBody } from '../body-limit.ts';
+import { postAccess, sessionCheckedByPost } from './post-access.ts';
 import { cleanBody, postBySession, postMessage } from '../../messages/post.ts';
 import { attachmentIds } from '../../files/link.ts';
 import { isMultipart, postWithAttachments, readPostForm } from '../files/posting.ts';
@@ -22,19 +23,7 @@ function refusal(outcome: { reason: string; retryAfterMs?: number }, room: strin
 
 /** POST /rooms/<slug>/messages: a message from a script (JSON) or a form, with or without files. */
 export function messageRoutes(deps: Deps) {
-  const room = requireRoom(deps.sql, deps.rooms);
-  // A post whose session members-only left unchecked (JSON and plain forms) checks it in the post's
-  // own statement: one round trip. Anything that fails before that statement, and files, take
-  // requireRoom's checks first, so the answers and their order (401, then 404, then the rest) stay.
-  const postScope: MiddlewareHandler<AppEnv> = (c, next) => {
-    const known = deps.rooms.get(c.req.param('slug') ?? '');
-    if (!known || c.get('user') !== undefined || isMultipart(c)) return room(c, next);
-    c.set('room', known);
-    return next();
-  };
-  const checkAccess = async (c: Ctx) => {
-    if (c.get('user') === undefined) await room(c, async () => {});
-  };
+  const checkAccess = (c: Ctx) => postAccess(c, deps.sql, deps.rooms);
   const post = async (c: Ctx, input: Input, body: string) => {
     const slug = c.var.room.slug;
     const limit = deps.config.rateLimitMessages;
@@ -48,7 +37,7 @@ export function messageRoutes(deps: Deps) {
     return postWithAttachments(deps.sql, c.get('user')!.id, input, (sql) => postMessage(sql, slug, c.get('user')!, body, limit));
   };
   return new Hono<AppEnv>()
-    .post('/rooms/:slug/messages', postScope, async (c) => {
+    .post('/rooms/:slug/messages', streamsItsBody(isMultipart), sessionCheckedByPost(deps.sql, deps.rooms), async (c) => {
       const slug = c.var.room.slug;
       // A form with a file input streams its files to the database first (src/files/).
       const input = isMultipart(c) ? await readPostForm(c, deps) : await readInput(c).catch(async (err: unknown) => {

@@ -3,11 +3,10 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv, Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { readInput } from '../input.ts';
-import { adminsOnly } from '../members-only.ts';
 import { renderRoomList } from './list-page.ts';
 import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom } from '../../rooms/manage.ts';
 import { refuse, roomChanged, text } from './outcomes.ts';
-import { requireRoom } from './scope.ts';
+import { adminsOnly, requireRoom } from '../access.ts';
 import { renderAdminRooms, renderSettings } from './settings-page.ts';
 import { notificationLevel } from '../../unread/counts.ts';
 

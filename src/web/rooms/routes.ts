@@ -6,9 +6,8 @@ import { readInput } from '../input.ts';
 import { renderRoomList } from './list-page.ts';
 import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom } from '../../rooms/manage.ts';
 import { refuse, roomChanged, text } from './outcomes.ts';
-import { renderRoom } from './room-page.ts';
 import { roomView } from '../../rooms/registry.ts';
-import { requireRoom } from './scope.ts';
+import { requireRoom } from '../access.ts';
 import { roomsWithUnread } from '../../unread/counts.ts';
 
 function names(raw: unknown, field: string): string[] {
@@ -30,7 +29,6 @@ export function roomRoutes(deps: Deps) {
 
   return new Hono<AppEnv>()
     .get('/', (c) => renderRoomList(c, deps))
-    .get('/rooms/:slug', room, (c) => renderRoom(c, deps))
     .get('/api/rooms', async (c) => c.json({ rooms: await roomsWithUnread(sql, rooms, user(c)) }))
     .post('/api/rooms', async (c) => {
       const { fields } = await readInput(c);
