@@ -5,7 +5,8 @@ import { signIn } from '../../accounts/sign-in.ts';
 import { currentUser, type AppEnv, type Ctx } from '../context.ts';
 import { readInput, textField } from '../input.ts';
 import { clearSessionCookie, sessionToken } from './cookie.ts';
-import { formOrJson, type Kit } from './kit.ts';
+import { formOrJson, refusal } from '../answer.ts';
+import type { Kit } from './kit.ts';
 import { hashPassword } from '../../accounts/passwords.ts';
 import { changePassword, endAllSessions } from '../../accounts/sessions.ts';
 
@@ -19,7 +20,7 @@ export function account(kit: Kit) {
     c.render('reset', { title: 'Choose a new password', ...data }, status);
   const hash = async (c: Ctx, password: string) => {
     const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password));
-    if (!hashed.ok) throw kit.refuse(503, BUSY, hashed.retryAfterS);
+    if (!hashed.ok) throw refusal('busy', BUSY, hashed.retryAfterS);
     return hashed.value;
   };
 
@@ -35,19 +36,19 @@ export function account(kit: Kit) {
         const current = textField(input, 'current');
         const password = textField(input, 'password');
         const problem = passwordProblem(password);
-        if (problem) throw kit.refuse(400, problem);
+        if (problem) throw refusal('bad_input', problem);
         // The current password is checked as a sign-in is, limits included: a borrowed session
         // is no way round them.
         const device = await kit.device(c, user.name);
         const limits = { address: config.rateLimitSigninAddress, client: config.rateLimitSignin, name: config.rateLimitSigninName };
         const check = await signIn(sql, kit.queue, { name: user.name, password: current, address: kit.address(c), client: kit.address(c, 48), device }, limits);
         if (!check.ok) {
-          if (check.reason === 'wrong') throw kit.refuse(403, 'The current password is wrong.');
-          if (check.reason === 'deactivated') throw kit.refuse(401, 'Sign in first.');
-          if (check.reason === 'busy') throw kit.refuse(503, BUSY, check.retryAfterS);
-          throw kit.refuse(429, `Too many ${check.what}. Try again in ${check.retryAfterS} s.`, check.retryAfterS);
+          if (check.reason === 'wrong') throw refusal('not_allowed', 'The current password is wrong.');
+          if (check.reason === 'deactivated') throw refusal('no_session', 'Sign in first.');
+          if (check.reason === 'busy') throw refusal('busy', BUSY, check.retryAfterS);
+          throw refusal('limited', `Too many ${check.what}. Try again in ${check.retryAfterS} s.`, check.retryAfterS);
         }
-        if (!(await changePassword(sql, sessionToken(c)!, await hash(c, password)))) throw kit.refuse(401, 'Sign in first.');
+        if (!(await changePassword(sql, sessionToken(c)!, await hash(c, password)))) throw refusal('no_session', 'Sign in first.');
         log.info('password changed', { user: user.name });
         return input.json ? c.body(null, 204) : c.redirect('/account?changed=1', 303);
       }, (error, status) => accountPage(c, status, { error }));
@@ -71,10 +72,10 @@ export function account(kit: Kit) {
       return formOrJson(c, input.json, async () => {
         const password = textField(input, 'password');
         const problem = passwordProblem(password);
-        if (problem) throw kit.refuse(400, problem);
-        if (!(await resetFor(sql, code))) throw kit.refuse(404, 'This reset link is not valid (any more). Ask an admin for a new one.');
+        if (problem) throw refusal('bad_input', problem);
+        if (!(await resetFor(sql, code))) throw refusal('unknown', 'This reset link is not valid (any more). Ask an admin for a new one.');
         const user = await useReset(sql, code, await hash(c, password));
-        if (!user) throw kit.refuse(404, 'This reset link is not valid (any more). Ask an admin for a new one.');
+        if (!user) throw refusal('unknown', 'This reset link is not valid (any more). Ask an admin for a new one.');
         log.info('password reset', { user: user.name });
         await kit.startSession(c, user);
         return input.json ? c.json({ user: { name: user.name, role: user.role } }, 200) : c.redirect('/', 303);

@@ -4,9 +4,10 @@ import { changePerson, listPeople, type Changed } from '../../accounts/people.ts
 import { createReset, RESET_HOURS } from '../../accounts/resets.ts';
 import type { Deps } from '../deps.ts';
 import { currentUser, type AppEnv, type Ctx } from '../context.ts';
-import { HttpError } from '../errors.ts';
+import { refusal, STATUS } from '../answer.ts';
 import { adminsOnly } from '../access.ts';
 
+const NOBODY = 'There is nobody by that name.';
 const NOTICES: Record<string, string> = {
   deactivate: 'deactivated: their sessions and streams have ended',
   activate: 'reactivated',
@@ -31,10 +32,8 @@ export function adminRoutes(deps: Deps) {
     if (outcome.ok) log.info('person changed', { by: c.get('user')?.name, name, action });
     return outcome;
   };
-  const refusal = (outcome: Changed & { ok: false }) =>
-    outcome.reason === 'unknown'
-      ? new HttpError(404, 'There is nobody by that name.')
-      : new HttpError(409, 'That would leave no active admin: make someone else an admin first.');
+  const refused = (outcome: Changed & { ok: false }) =>
+    refusal(outcome.reason, outcome.reason === 'unknown' ? NOBODY : 'That would leave no active admin: make someone else an admin first.');
 
   const page = async (c: Ctx, status: number, data: { notice?: string; error?: string; resetUrl?: string; resetFor?: string }) => {
     await currentUser(c, sql);
@@ -57,14 +56,14 @@ export function adminRoutes(deps: Deps) {
     .post('/admin/people/:name/reset', async (c) => {
       const name = c.req.param('name');
       const code = await createReset(sql, name, c.get('user')!.id);
-      if (!code) return page(c, 404, { error: 'There is nobody by that name.' });
+      if (!code) return page(c, STATUS.unknown, { error: NOBODY });
       log.info('reset link made', { by: c.get('user')?.name, name });
       return page(c, 200, { resetFor: name, resetUrl: `${origin(c)}/reset/${code}` });
     })
     .post('/admin/people/:name/:action{deactivate|activate|admin|member}', async (c) => {
       const action = c.req.param('action');
       const outcome = await change(c, action);
-      if (!outcome.ok) return page(c, refusal(outcome).status, { error: refusal(outcome).message });
+      if (!outcome.ok) return page(c, STATUS[outcome.reason], { error: refused(outcome).message });
       return c.redirect(`/admin/people?done=${action}&name=${encodeURIComponent(c.req.param('name'))}`, 303);
     })
     .post('/admin/join', async (c) => {
@@ -81,13 +80,13 @@ export function adminRoutes(deps: Deps) {
     .post('/api/users/:name/reset', async (c) => {
       const name = c.req.param('name');
       const code = await createReset(sql, name, c.get('user')!.id);
-      if (!code) throw new HttpError(404, 'There is nobody by that name.');
+      if (!code) throw refusal('unknown', NOBODY);
       log.info('reset link made', { by: c.get('user')?.name, name });
       return c.json({ url: `${origin(c)}/reset/${code}`, hours: RESET_HOURS }, 201);
     })
     .post('/api/users/:name/:action{deactivate|activate}', async (c) => {
       const outcome = await change(c, c.req.param('action'));
-      if (!outcome.ok) throw refusal(outcome);
+      if (!outcome.ok) throw refused(outcome);
       return c.body(null, 204);
     });
 }

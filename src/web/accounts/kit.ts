@@ -5,7 +5,6 @@ import { createHashQueue, type HashQueue } from '../../accounts/hash-queue.ts';
 import { instanceKeys } from '../../accounts/instance-keys.ts';
 import { hasUsers } from '../../accounts/register.ts';
 import { clientAddress, type V6Prefix } from '../client-address.ts';
-import { HttpError } from '../errors.ts';
 import { deviceToken, sessionToken, setDeviceCookie, setSessionCookie } from './cookie.ts';
 import { createSession, endSession, SESSION_DAYS, type User } from '../../accounts/sessions.ts';
 
@@ -23,8 +22,6 @@ export interface Kit {
   device(c: Context, name: string): Promise<string | null>;
   /** Signs the browser in as the user: a fresh session (ending the one it had) and a device cookie. */
   startSession(c: Context, user: User): Promise<void>;
-  /** An HTTP refusal, with Retry-After when given. */
-  refuse(status: HttpError['status'], message: string, retryAfterS?: number): HttpError;
 }
 
 export function createKit(deps: Deps): Kit {
@@ -59,27 +56,6 @@ export function createKit(deps: Deps): Kit {
       setSessionCookie(c, token, kit.secure(c), SESSION_DAYS);
       if (!(await kit.device(c, user.name))) setDeviceCookie(c, issueDevice(await key('device'), user.name), kit.secure(c));
     },
-    refuse: (status, message, retryAfterS) =>
-      new HttpError(status, message, retryAfterS === undefined ? {} : { 'Retry-After': String(retryAfterS) }),
   };
   return kit;
-}
-
-/**
- * Runs a form or JSON handler; a refusal goes to JSON clients as {"error"} (through the app's
- * error answer) and to browsers as the form's page again, with the message and the status.
- */
-export async function formOrJson(
-  c: Context,
-  json: boolean,
-  work: () => Promise<Response>,
-  page: (error: string, status: number) => Response | Promise<Response>,
-): Promise<Response> {
-  try {
-    return await work();
-  } catch (err) {
-    if (json || !(err instanceof HttpError)) throw err;
-    err.addHeadersTo(c);
-    return page(err.message, err.status);
-  }
 }

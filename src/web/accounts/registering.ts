@@ -6,7 +6,9 @@ import { createAccount, nameTaken } from '../../accounts/register.ts';
 import { credentialsProblem } from '../../accounts/rules.ts';
 import { currentUser, type AppEnv, type Ctx } from '../context.ts';
 import { readInput, textField } from '../input.ts';
-import { formOrJson, type Kit } from './kit.ts';
+import { formOrJson, refusal } from '../answer.ts';
+import type { Kit } from './kit.ts';
+import type { Reason } from '../../outcome.ts';
 import { hashPassword } from '../../accounts/passwords.ts';
 
 type Mode = 'setup' | 'open' | 'invite' | 'closed' | 'admin';
@@ -55,31 +57,31 @@ export function registering(kit: Kit) {
         const name = textField(input, 'name').trim();
         const password = textField(input, 'password');
         const problem = credentialsProblem(name, password);
-        if (problem) throw kit.refuse(400, problem);
+        if (problem) throw refusal('bad_input', problem);
 
         let answer: Awaited<ReturnType<typeof checkAnswer>> | null = null;
         if (!first && !byAdmin) {
-          if (config.registration === 'closed') throw kit.refuse(403, CLOSED);
-          if (config.registration === 'invite' && !(await joinCodeValid(sql, code))) throw kit.refuse(403, WRONG_CODE);
+          if (config.registration === 'closed') throw refusal('not_allowed', CLOSED);
+          if (config.registration === 'invite' && !(await joinCodeValid(sql, code))) throw refusal('not_allowed', WRONG_CODE);
           if (challengeOn) {
             answer = await checkAnswer(await kit.key('challenge'), input.fields.altcha);
-            if (!answer.ok) throw kit.refuse(403, answer.reason === 'expired' ? 'The anti-bot check expired: try again.' : 'The anti-bot check is missing or wrong.');
+            if (!answer.ok) throw refusal('not_allowed', answer.reason === 'expired' ? 'The anti-bot check expired: try again.' : 'The anti-bot check is missing or wrong.');
           }
         }
         const counted = first || byAdmin ? { ok: true as const, keys: [] } : await take(sql, [
           { key: `register:${kit.address(c, 48)}`, limit: config.rateLimitRegister, what: 'new accounts from your network' },
         ]);
-        if (!counted.ok) throw kit.refuse(429, `Too many ${counted.what}. Try again in ${counted.retryAfterS} s.`, counted.retryAfterS);
-        const refuse = async (status: 403 | 409 | 503, message: string, retryAfterS?: number) => {
+        if (!counted.ok) throw refusal('limited', `Too many ${counted.what}. Try again in ${counted.retryAfterS} s.`, counted.retryAfterS);
+        const refuse = async (reason: Reason, message: string, retryAfterS?: number) => {
           await give(sql, counted.keys);
-          return kit.refuse(status, message, retryAfterS);
+          return refusal(reason, message, retryAfterS);
         };
-        if (await nameTaken(sql, name)) throw await refuse(409, TAKEN);
-        if (answer?.ok && !(await spendAnswer(sql, answer))) throw await refuse(403, 'That anti-bot answer was used already: try again.');
+        if (await nameTaken(sql, name)) throw await refuse('taken', TAKEN);
+        if (answer?.ok && !(await spendAnswer(sql, answer))) throw await refuse('not_allowed', 'That anti-bot answer was used already: try again.');
         const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password));
-        if (!hashed.ok) throw await refuse(503, 'Too many sign-ins at once. Try again in a moment.', hashed.retryAfterS);
+        if (!hashed.ok) throw await refuse('busy', 'Too many sign-ins at once. Try again in a moment.', hashed.retryAfterS);
         const created = await createAccount(sql, name, hashed.value, first);
-        if (!created.ok) throw await refuse(created.reason === 'taken' ? 409 : 403, created.reason === 'taken' ? TAKEN : 'Someone set this chat up a moment ago: ask them for a join link.');
+        if (!created.ok) throw await refuse(created.reason, created.reason === 'taken' ? TAKEN : 'Someone set this chat up a moment ago: ask them for a join link.');
         log.info('registered', { user: created.user.name, role: created.user.role, by: byAdmin ? actor!.name : undefined });
         // An admin making an account for someone stays signed in as themselves.
         if (!byAdmin) await kit.startSession(c, created.user);

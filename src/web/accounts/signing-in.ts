@@ -4,7 +4,8 @@ import { credentialsProblem } from '../../accounts/rules.ts';
 import { currentUser, type AppEnv, type Ctx } from '../context.ts';
 import { readInput, textField } from '../input.ts';
 import { clearSessionCookie, sessionToken } from './cookie.ts';
-import { formOrJson, type Kit } from './kit.ts';
+import { formOrJson, refusal } from '../answer.ts';
+import type { Kit } from './kit.ts';
 import { safeNext } from './safe-next.ts';
 import { endSession } from '../../accounts/sessions.ts';
 
@@ -31,14 +32,14 @@ export function signingIn(kit: Kit) {
         const name = textField(input, 'name').trim();
         const password = textField(input, 'password');
         const problem = credentialsProblem(name, password);
-        if (problem) throw kit.refuse(400, problem);
+        if (problem) throw refusal('bad_input', problem);
         const attempt = { name, password, address: kit.address(c), client: kit.address(c, 48), device: await kit.device(c, name) };
         const outcome = await signIn(sql, kit.queue, attempt, limits);
         if (!outcome.ok) {
-          if (outcome.reason === 'wrong') throw kit.refuse(401, WRONG);
-          if (outcome.reason === 'deactivated') throw kit.refuse(403, 'This account is deactivated. Ask an admin to reactivate it.');
-          if (outcome.reason === 'busy') throw kit.refuse(503, 'Too many sign-ins at once. Try again in a moment.', outcome.retryAfterS);
-          throw kit.refuse(429, `Too many ${outcome.what}. Try again in ${outcome.retryAfterS} s.`, outcome.retryAfterS);
+          if (outcome.reason === 'wrong') throw refusal('wrong', WRONG);
+          if (outcome.reason === 'deactivated') throw refusal(outcome.reason, 'This account is deactivated. Ask an admin to reactivate it.');
+          if (outcome.reason === 'busy') throw refusal('busy', 'Too many sign-ins at once. Try again in a moment.', outcome.retryAfterS);
+          throw refusal('limited', `Too many ${outcome.what}. Try again in ${outcome.retryAfterS} s.`, outcome.retryAfterS);
         }
         await kit.startSession(c, outcome.user);
         log.info('signed in', { user: outcome.user.name });

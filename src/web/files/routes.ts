@@ -4,6 +4,7 @@ import { currentUser, type AppEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { requireRoom } from '../access.ts';
 import { streamsItsBody } from '../body-limit.ts';
+import { refusal } from '../answer.ts';
 import { uploadGate } from './admit.ts';
 import { checkDeclaredLength, pull, readMultipart, tooLarge } from './incoming.ts';
 import { attachmentView } from '../../files/link.ts';
@@ -35,7 +36,7 @@ export function fileRoutes(deps: Deps) {
     .post('/rooms/:slug/attachments', streamsItsBody(), room, async (c) => {
       c.set('json', true);
       const { room: r, user } = { room: c.var.room, user: c.get('user')! };
-      if (r.archived) throw new HttpError(403, 'This room is archived: it can be read, not posted to.');
+      if (r.archived) throw refusal('archived', 'This room is archived: it can be read, not posted to.');
       const incoming = c.env.incoming;
       const multipart = (c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
       checkDeclaredLength(incoming, maxBytes + (multipart ? MULTIPART_SLACK : 0));

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import type { AppEnv, Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { refusal } from '../answer.ts';
 import { readInput, textField } from '../input.ts';
 import { requireRoom } from '../access.ts';
 import { deleteMessage, editMessage, findMessage, isEmoji, messageId, toggleReaction, type ChangeOutcome } from '../../messages/changes.ts';
@@ -17,8 +18,8 @@ export function messageChangeRoutes(deps: Deps) {
     return id;
   };
   const check = (outcome: ChangeOutcome | boolean) => {
-    if (outcome === 'unknown' || outcome === false) throw new HttpError(404, 'There is no such message.');
-    if (outcome === 'not_yours') throw new HttpError(403, 'Only its author changes a message (admins may delete any).');
+    if (outcome === 'unknown' || outcome === false) throw refusal('unknown', 'There is no such message.');
+    if (outcome === 'not_yours') throw refusal(outcome, 'Only its author changes a message (admins may delete any).');
     // Committed: the change reaches every replica through the poll; wake them.
     deps.notifier.hint();
   };

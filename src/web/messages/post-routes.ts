@@ -8,17 +8,18 @@ import { IDLE_DAYS, tokenHash } from '../../accounts/sessions.ts';
 import { renderRoom } from '../rooms/room-page.ts';
 import { streamsItsBody } from '../body-limit.ts';
 import { postAccess, sessionCheckedByPost } from './post-access.ts';
-import { cleanBody, postBySession, postMessage } from '../../messages/post.ts';
+import { cleanBody, postBySession, postMessage, type PostOutcome } from '../../messages/post.ts';
+import { formOrJson, refusal } from '../answer.ts';
 import { attachmentIds } from '../../files/link.ts';
 import { isMultipart, postWithAttachments, readPostForm } from '../files/posting.ts';
 
-function refusal(outcome: { reason: string; retryAfterMs?: number }, room: string): HttpError {
+function refused(outcome: PostOutcome & { ok: false }, room: string): HttpError {
   if (outcome.reason === 'rate_limited') {
-    const seconds = Math.ceil((outcome.retryAfterMs ?? 1000) / 1000);
-    return new HttpError(429, `You are posting too fast. Try again in ${seconds} s.`, { 'Retry-After': String(seconds) });
+    const seconds = Math.ceil(outcome.retryAfterMs / 1000);
+    return refusal(outcome.reason, `You are posting too fast. Try again in ${seconds} s.`, seconds);
   }
-  if (outcome.reason === 'archived') return new HttpError(403, 'This room is archived: it can be read, not posted to.');
-  return new HttpError(404, `There is no room called "${room}".`);
+  if (outcome.reason === 'archived') return refusal(outcome.reason, 'This room is archived: it can be read, not posted to.');
+  return refusal(outcome.reason, `There is no room called "${room}".`);
 }
 
 /** POST /rooms/<slug>/messages: a message from a script (JSON) or a form, with or without files. */
@@ -30,7 +31,7 @@ export function messageRoutes(deps: Deps) {
     const hashed = tokenHash(sessionToken(c) ?? '');
     if (c.get('user') === undefined && hashed && attachmentIds(input.fields.attachments)?.length === 0) {
       const posted = await postBySession(deps.sql, hashed, IDLE_DAYS, slug, body, limit);
-      if (!posted.ok && posted.reason === 'no_session') throw new HttpError(401, 'Sign in first.');
+      if (!posted.ok && posted.reason === 'no_session') throw refusal(posted.reason, 'Sign in first.');
       return posted;
     }
     await checkAccess(c);
@@ -44,22 +45,27 @@ export function messageRoutes(deps: Deps) {
         await checkAccess(c);
         throw err;
       });
-      try {
-        const checked = cleanBody(textField(input, 'body'));
-        if (!checked.ok) throw new HttpError(400, checked.message);
-        const posted = await post(c, input, checked.body);
-        if (!posted.ok) throw refusal(posted, slug);
-        deps.metrics.inc('chat_messages_posted_total', 'Messages accepted by this replica');
-        // Committed: wake every replica's poller, this one's too, with one NOTIFY.
-        deps.notifier.hint();
-        return input.json ? c.json({ message: posted.message }, 201) : c.redirect(`/rooms/${slug}`, 303);
-      } catch (err) {
-        await checkAccess(c);
-        // A form post that fails shows the room again with the draft kept and the reason.
-        if (input.json || !(err instanceof HttpError) || err.status === 404) throw err;
-        err.addHeadersTo(c);
-        const draft = typeof input.fields.body === 'string' ? input.fields.body : '';
-        return renderRoom(c, deps, err.status, { draft, error: err.message });
-      }
+      const draft = typeof input.fields.body === 'string' ? input.fields.body : '';
+      return formOrJson(c, input.json, async () => {
+        try {
+          const checked = cleanBody(textField(input, 'body'));
+          if (!checked.ok) throw new HttpError(400, checked.message);
+          const posted = await post(c, input, checked.body);
+          if (!posted.ok) throw refused(posted, slug);
+          deps.metrics.inc('chat_messages_posted_total', 'Messages accepted by this replica');
+          // Committed: wake every replica's poller, this one's too, with one NOTIFY.
+          deps.notifier.hint();
+          return input.json ? c.json({ message: posted.message }, 201) : c.redirect(`/rooms/${slug}`, 303);
+        } catch (err) {
+          // Whatever failed, the access check the post left to its statement answers first.
+          await checkAccess(c);
+          throw err;
+        }
+      }, (error, status) => {
+        // A form post that fails shows the room again, the draft kept, with the reason; a room
+        // one may not read has no page to show.
+        if (status === 404) throw new HttpError(404, error);
+        return renderRoom(c, deps, status, { draft, error });
+      });
     });
 }

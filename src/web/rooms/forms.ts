@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv, Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { readInput } from '../input.ts';
+import { formOrJson } from '../answer.ts';
 import { renderRoomList } from './list-page.ts';
 import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom } from '../../rooms/manage.ts';
 import { refuse, roomChanged, text } from './outcomes.ts';
@@ -30,16 +31,6 @@ function flag(raw: unknown, field: string): boolean | undefined {
   throw new HttpError(400, `"${field}" is true or false.`);
 }
 
-/** Runs a form's work; a refusal shows the form's page again with the message and the status. */
-async function orPage(work: () => Promise<Response>, page: Page): Promise<Response> {
-  try {
-    return await work();
-  } catch (err) {
-    if (!(err instanceof HttpError)) throw err;
-    return page(err.message, err.status);
-  }
-}
-
 const NOTICES: Record<string, (name: string) => string> = {
   added: (name) => `${name} is in this room now.`,
   removed: (name) => `${name} is no longer in this room.`,
@@ -64,7 +55,7 @@ export function roomFormRoutes(deps: Deps) {
   };
 
   const update = async (c: Ctx, fields: Fields, back: string, page: Page) =>
-    orPage(async () => {
+    formOrJson(c, false, async () => {
       const done = await updateRoom(sql, me(c), c.var.room, {
         title: fields.title === undefined ? undefined : text(checkTitle(fields.title)),
         topic: fields.topic === undefined ? undefined : text(checkTitle(fields.topic, 'topic', 200, 0)),
@@ -80,7 +71,7 @@ export function roomFormRoutes(deps: Deps) {
     .post('/rooms', async (c) => {
       const { fields } = await readInput(c);
       const draft = { form: 'room' as const, title: str(fields.title), topic: str(fields.topic), kind: str(fields.kind), members: str(fields.members) };
-      return orPage(async () => {
+      return formOrJson(c, false, async () => {
         const kind = fields.kind ?? 'open';
         if (kind !== 'open' && kind !== 'closed') throw new HttpError(400, 'A room is open or closed.');
         const made = await createRoom(sql, me(c), {
@@ -96,7 +87,7 @@ export function roomFormRoutes(deps: Deps) {
     })
     .post('/directs', async (c) => {
       const { fields } = await readInput(c);
-      return orPage(async () => {
+      return formOrJson(c, false, async () => {
         const found = await directRoom(sql, me(c), nameList(fields.names, 'names'));
         if (!found.ok) refuse(found);
         if (found.created) await changed(found.id);
@@ -112,7 +103,7 @@ export function roomFormRoutes(deps: Deps) {
     .post('/rooms/:slug/members', room, async (c) => {
       const { fields } = await readInput(c);
       const name = str(fields.name)?.trim() ?? '';
-      return orPage(async () => {
+      return formOrJson(c, false, async () => {
         if (!name) throw new HttpError(400, 'Type the name of the person to add.');
         const done = await addMember(sql, me(c), c.var.room, name);
         if (!done.ok) refuse(done);
@@ -122,7 +113,7 @@ export function roomFormRoutes(deps: Deps) {
     })
     .post('/rooms/:slug/members/:name/remove', manage, async (c) => {
       const name = c.req.param('name');
-      return orPage(async () => {
+      return formOrJson(c, false, async () => {
         const done = await removeMember(sql, me(c), c.var.room, name);
         if (!done.ok) refuse(done);
         await changed(c.var.room.id);
@@ -131,7 +122,7 @@ export function roomFormRoutes(deps: Deps) {
       }, (error, status) => renderSettings(c, status, { error }));
     })
     .post('/rooms/:slug/leave', room, (c) =>
-      orPage(async () => {
+      formOrJson(c, false, async () => {
         const done = await removeMember(sql, me(c), c.var.room, me(c).name);
         if (!done.ok) refuse(done);
         await changed(c.var.room.id);

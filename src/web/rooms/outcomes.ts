@@ -1,12 +1,10 @@
 import type { Deps } from '../deps.ts';
-import { HttpError } from '../errors.ts';
+import { refusal } from '../answer.ts';
 import type { Refusal } from '../../rooms/manage.ts';
 
-/** How the room APIs and forms answer a refusal from manage.ts. */
-export const REFUSAL_STATUS = { bad_input: 400, unknown_person: 404, not_allowed: 403 } as const;
-
+/** How the room APIs and forms answer a refusal from manage.ts: thrown, with its status from STATUS. */
 export function refuse(r: Refusal): never {
-  throw new HttpError(REFUSAL_STATUS[r.reason], r.message);
+  throw refusal(r.reason, r.message);
 }
 
 /** A title or topic from checkTitle, or the refusal thrown. */
