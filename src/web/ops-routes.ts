@@ -7,7 +7,7 @@ export function metricsRoutes(deps: Pick<Deps, 'metrics'>) {
   return new Hono().get('/metrics', async (c) => c.text(await deps.metrics.render(), 200, { 'content-type': deps.metrics.contentType }));
 }
 
-export function opsRoutes(deps: Deps) {
+export function opsRoutes(deps: Pick<Deps, 'config' | 'lifecycle' | 'poller' | 'metrics'>) {
   const freshMs = Math.max(5000, deps.config.pollIntervalMs * 5);
   const routes = new Hono<AppEnv>()
     .get('/healthz', (c) => c.text('ok'))

@@ -10,7 +10,7 @@ import { sessionToken } from './accounts/cookie.ts';
 import { findSession } from '../accounts/sessions.ts';
 
 /** A room's event stream (anyone may follow a public room's) and the page's one stream of every room (members). */
-export function streamRoutes(deps: Deps) {
+export function streamRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config' | 'streams' | 'presence'>) {
   // One room's stream, or (roomId null) one stream of every room the caller may read.
   const stream = async (c: Ctx, roomId: number | null) => {
     const after = cursorParam(c.req.header('last-event-id') || c.req.query('after') || undefined, 'Last-Event-ID or after');

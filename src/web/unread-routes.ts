@@ -10,7 +10,7 @@ import { LEVELS, markRead, peopleOf, setNotificationLevel, type Level } from '..
 const isLevel = (v: unknown): v is Level => typeof v === 'string' && (LEVELS as readonly string[]).includes(v);
 
 /** Read marks, notification levels and the names @ completes to. */
-export function unreadRoutes(deps: Deps) {
+export function unreadRoutes(deps: Pick<Deps, 'sql' | 'rooms'>) {
   const { sql } = deps;
   const room = requireRoom(sql, deps.rooms);
   // Reading a public room without a session is allowed; marking it read is not.

@@ -22,7 +22,7 @@ const ACTIONS: Record<string, Parameters<typeof changePerson>[2]> = {
 };
 
 /** Admin pages and APIs: people (deactivate, roles, reset links) and the join link. Others get 404. */
-export function adminRoutes(deps: Deps) {
+export function adminRoutes(deps: Pick<Deps, 'sql' | 'config' | 'log'>) {
   const { sql, config, log } = deps;
   const origin = (c: Ctx) => config.publicOrigin ?? new URL(c.req.url).origin;
   const invite = (c: Ctx, code: string) => ({ code, url: `${origin(c)}/join/${code}` });

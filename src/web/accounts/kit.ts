@@ -8,9 +8,12 @@ import { clientAddress, type V6Prefix } from '../client-address.ts';
 import { deviceToken, sessionToken, setDeviceCookie, setSessionCookie } from './cookie.ts';
 import { createSession, endSession, SESSION_DAYS, type User } from '../../accounts/sessions.ts';
 
+/** The services the account routes use. */
+export type KitDeps = Pick<Deps, 'config' | 'sql' | 'log' | 'metrics'>;
+
 /** What the sign-in, registration and account routes of one replica share. */
 export interface Kit {
-  deps: Deps;
+  deps: KitDeps;
   /** This replica's password-hashing queue: sign-ins, registrations and password changes. */
   queue: HashQueue;
   key: (name: 'device' | 'challenge') => Promise<string>;
@@ -24,7 +27,7 @@ export interface Kit {
   startSession(c: Context, user: User): Promise<void>;
 }
 
-export function createKit(deps: Deps): Kit {
+export function createKit(deps: KitDeps): Kit {
   const { config, sql } = deps;
   const key = instanceKeys(sql);
   let populated = false;

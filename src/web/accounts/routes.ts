@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../context.ts';
 import { account } from './account.ts';
-import { createKit } from './kit.ts';
+import { createKit, type KitDeps } from './kit.ts';
 import { registering } from './registering.ts';
 import { signingIn } from './signing-in.ts';
 
@@ -13,7 +12,7 @@ export { safeNext } from './safe-next.ts';
  * account page, by who may use them: `firstRun` even on an empty instance, `open` without a
  * session, `members` with one.
  */
-export function accountRoutes(deps: Deps) {
+export function accountRoutes(deps: KitDeps) {
   const kit = createKit(deps);
   const { firstRun, join } = registering(kit);
   const { members, open: resets } = account(kit);

@@ -21,7 +21,7 @@ const MULTIPART_SLACK = 64 * 1024;
  * access rules of its room (anyone downloads from a public one), and a room one may not read is
  * a 404 here too.
  */
-export function fileRoutes(deps: Deps) {
+export function fileRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config' | 'metrics'>) {
   const room = requireRoom(deps.sql, deps.rooms);
   const publicRoom = requireRoom(deps.sql, deps.rooms, { publicRead: true });
   const maxBytes = deps.config.uploadMaxBytes;

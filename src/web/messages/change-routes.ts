@@ -9,7 +9,7 @@ import { deleteMessage, editMessage, findMessage, isEmoji, messageId, toggleReac
 import { cleanBody } from '../../messages/post.ts';
 
 /** Edits, deletions and reactions: JSON for scripts and the page's script, forms for browsers without it. */
-export function messageChangeRoutes(deps: Deps) {
+export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier'>) {
   const { sql } = deps;
   const room = requireRoom(sql, deps.rooms);
   const target = (c: Ctx) => {

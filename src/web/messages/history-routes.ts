@@ -9,7 +9,7 @@ import { pageAfter, pageBefore } from '../../messages/history.ts';
 import { withAttachments } from '../../files/link.ts';
 
 /** GET /api/rooms/<slug>/messages: a room's history, newest page first, paged by cursor either way; anyone reads a public room's. */
-export function historyRoutes(deps: Deps) {
+export function historyRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub'>) {
   const room = requireRoom(deps.sql, deps.rooms, { publicRead: true });
   return new Hono<AppEnv>()
     .get('/api/rooms/:slug/messages', room, async (c) => {

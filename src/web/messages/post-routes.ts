@@ -23,7 +23,7 @@ function refused(outcome: PostOutcome & { ok: false }, room: string): HttpError 
 }
 
 /** POST /rooms/<slug>/messages: a message from a script (JSON) or a form, with or without files. */
-export function messageRoutes(deps: Deps) {
+export function messageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'config' | 'metrics' | 'notifier'>) {
   const checkAccess = (c: Ctx) => postAccess(c, deps.sql, deps.rooms);
   const post = async (c: Ctx, input: Input, body: string) => {
     const slug = c.var.room.slug;

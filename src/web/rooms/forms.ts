@@ -42,7 +42,7 @@ const NOTICES: Record<string, (name: string) => string> = {
  * to the room or its settings page; a refusal re-renders the form's page with the message. The
  * rules are manage.ts's, as for the JSON API.
  */
-export function roomFormRoutes(deps: Deps) {
+export function roomFormRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier'>) {
   const { sql, rooms } = deps;
   const changed = roomChanged(deps);
   const room = requireRoom(sql, rooms);

@@ -10,7 +10,7 @@ import { locate } from '../../messages/around.ts';
  * The room page, and every message's address: the room page around it, the message highlighted,
  * however old. Anyone may read a room an admin made public.
  */
-export function roomPageRoutes(deps: Deps) {
+export function roomPageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub'>) {
   const room = requireRoom(deps.sql, deps.rooms, { publicRead: true });
   return new Hono<AppEnv>()
     .get('/rooms/:slug', room, (c) => renderRoom(c, deps))

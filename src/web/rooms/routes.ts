@@ -20,7 +20,7 @@ function names(raw: unknown, field: string): string[] {
 
 const user = (c: Ctx) => c.get('user')!;
 
-export function roomRoutes(deps: Deps) {
+export function roomRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier'>) {
   const { sql, rooms } = deps;
   const room = requireRoom(sql, rooms);
   const manage = requireRoom(sql, rooms, { adminsManage: true });
