@@ -146,7 +146,7 @@ export function createPoller(o: PollerOptions): Poller {
       lastOk = Date.now();
       if (o.listen) {
         const sub = await o.sql.listen(CHANNEL, () => kick(false), () => kick(false));
-        unlisten = sub.unlisten;
+        unlisten = () => sub.unlisten();
       }
       schedule();
     },

@@ -26,14 +26,14 @@ export const streamsBody = (c: Ctx): boolean => matchedRoutes(c).some((r) => str
  * the body is then read straight from Node's stream (c.req.arrayBuffer's fast path). Only a chunked
  * body, whose size is not declared, goes through Hono's counting reader.
  */
-export function limitBody(maxSize: number, onError: Parameters<typeof bodyLimit>[0]['onError']): MiddlewareHandler<AppEnv> {
+export function limitBody(maxSize: number, onError: (c: Ctx) => Response | Promise<Response>): MiddlewareHandler<AppEnv> {
   const counting = bodyLimit({ maxSize, onError });
   return (c, next) => {
     const headers = c.env?.incoming?.headers ?? null;
     if (!headers) return counting(c, next);
     if (headers['transfer-encoding'] !== undefined) return counting(c, next);
     const declared = headers['content-length'];
-    if (declared !== undefined && Number.parseInt(declared, 10) > maxSize) return onError!(c) as Promise<Response>;
+    if (declared !== undefined && Number.parseInt(declared, 10) > maxSize) return Promise.resolve(onError(c));
     return next();
   };
 }

@@ -10,7 +10,7 @@ export interface Views {
    * becomes HTML here, once per message (src/messages/markdown.ts); `linked` marks the message a
    * permalink names.
    */
-  message(m: Message, opts?: { linked?: boolean }): string;
+  message: (m: Message, opts?: { linked?: boolean }) => string;
 }
 
 export function createViews(names: BodyContext = {}): Views {

@@ -82,7 +82,7 @@ export function registering(kit: Kit) {
         if (!hashed.ok) throw await refuse('busy', 'Too many sign-ins at once. Try again in a moment.', hashed.retryAfterS);
         const created = await createAccount(sql, name, hashed.value, first);
         if (!created.ok) throw await refuse(created.reason, created.reason === 'taken' ? TAKEN : 'Someone set this chat up a moment ago: ask them for a join link.');
-        log.info('registered', { user: created.user.name, role: created.user.role, by: byAdmin ? actor!.name : undefined });
+        log.info('registered', { user: created.user.name, role: created.user.role, by: byAdmin ? actor.name : undefined });
         // An admin making an account for someone stays signed in as themselves.
         if (!byAdmin) await kit.startSession(c, created.user);
         if (input.json) return c.json({ user: { name: created.user.name, role: created.user.role } }, 201);

@@ -88,7 +88,7 @@ export function readMultipart(
     const files: Stored[] = [];
     let failed = false;
     let queue = Promise.resolve();
-    const fail = (err: unknown) => {
+    const fail = (err: Error) => {
       if (failed) return;
       failed = true;
       incoming.unpipe();

@@ -48,7 +48,7 @@ export function roomRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier'
       const { fields } = await readInput(c);
       const flag = (k: string) => {
         if (fields[k] !== undefined && typeof fields[k] !== 'boolean') throw new HttpError(400, `"${k}" is true or false.`);
-        return fields[k] as boolean | undefined;
+        return fields[k];
       };
       const done = await updateRoom(sql, user(c), c.var.room, {
         title: fields.title === undefined ? undefined : text(checkTitle(fields.title)),
