@@ -59,7 +59,10 @@ DECLARE
     "changes":           ["SELECT"],
     "stream_messages":   ["SELECT"],
     "log_changes":       ["SELECT"],
-    "schema_migrations": ["SELECT"]
+    "schema_migrations": ["SELECT"],
+    "slack_messages":    ["SELECT"],
+    "slack_users":       ["SELECT"],
+    "slack_channels":    ["SELECT"]
   }';
   secret CONSTANT text := '(^|_)(hash|secret|token|password|salt|code|nonce)(_|$)';
   t record;
