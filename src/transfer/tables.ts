@@ -119,7 +119,7 @@ export function exportQuery(t: Table): string {
 
 /** The INSERT that takes one chunk of rows, given as a JSON array in $1. */
 export function importQuery(t: Table): string {
-  const rows = `jsonb_to_recordset($1::jsonb) AS x(${t.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`;
+  const rows = `jsonb_to_recordset($1::text::jsonb) AS x(${t.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`;
   if (t.insert) return t.insert.replace('%ROWS%', rows);
   const names = t.columns.map((c) => c.name).join(', ');
   const values = t.columns.map((c) => c.in ?? `x.${c.name}`).join(', ');

@@ -22,6 +22,13 @@ function cli(script: string, file: string, databaseUrl: string) {
 
 type Msg = { id: string; author: string; body: string; createdAt: string; editedAt?: string; deleted?: true; reactions?: object; attachments?: { url: string; name: string }[] };
 
+/** Signs in only (POST /session): the imported people exist already. */
+async function signInAs(base: string, name: string): Promise<string> {
+  const res = await fetch(`${base}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: PASSWORD }) });
+  expect(res.status).toBe(200);
+  return res.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
 async function api<T>(base: string, cookie: string, method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${url}`, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
@@ -40,7 +47,7 @@ async function viewOf(base: string, cookie: string) {
 }
 
 describe('moving an instance to another server: npm run export, then npm run import', () => {
-  const names = [`ada${process.pid}`, `bo${process.pid}`, `cy${process.pid}`];
+  const names: [string, string, string] = [`ada${process.pid}`, `bo${process.pid}`, `cy${process.pid}`];
   const dir = mkdtempSync(path.join(tmpdir(), 'chat-transfer-'));
   const archive = path.join(dir, 'instance.tar');
   const file = randomBytes(700 * 1024);
@@ -64,7 +71,7 @@ describe('moving an instance to another server: npm run export, then npm run imp
     const liked = await post(ada, closed.slug, 'the plan');
     await api(a.url, bo, 'POST', `/api/rooms/${closed.slug}/messages/${liked.id}/reactions`, { emoji: '👍' });
     const gone = await post(bo, closed.slug, `the secret word is ${SECRET}`);
-    await api(a.url, ada, 'POST', `/api/rooms/${gone.id && closed.slug}/messages/${gone.id}/reactions`, { emoji: '🎉' });
+    await api(a.url, ada, 'POST', `/api/rooms/${closed.slug}/messages/${gone.id}/reactions`, { emoji: '🎉' });
     await api(a.url, bo, 'DELETE', `/api/rooms/${closed.slug}/messages/${gone.id}`);
     await post(cy, direct.slug, 'just between us');
     const up = await fetch(`${a.url}/rooms/${closed.slug}/attachments`, {
@@ -89,17 +96,14 @@ describe('moving an instance to another server: npm run export, then npm run imp
 
   it('lets every person sign in with the same password and see the same rooms and histories', async () => {
     for (const name of names) {
-      const res = await fetch(`${b.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: PASSWORD }) });
-      expect(res.status).toBe(200);
-      const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
-      expect(await viewOf(b.url, cookie)).toEqual(before[name]);
+      expect(await viewOf(b.url, await signInAs(b.url, name))).toEqual(before[name]);
     }
     expect(before[names[0]]!.rooms.map((r) => r.kind).sort()).toEqual(expect.arrayContaining(['closed', 'direct', 'open']));
     expect(before[names[2]]!.rooms.some((r) => r.kind === 'closed')).toBe(false);
   });
 
   it('keeps the stream order, and puts a message posted after the import after every imported one', async () => {
-    const cy = await signIn(b.url, names[2], PASSWORD);
+    const cy = await signInAs(b.url, names[2]);
     const { message } = await api<{ message: Msg }>(b.url, cy, 'POST', '/rooms/general/messages', { body: 'hello from the new server' });
     const sql = connect(target, { max: 1 });
     const now = (await sql<{ id: string }[]>`SELECT id FROM messages ORDER BY tx, id`).map((r) => r.id);
@@ -120,7 +124,7 @@ describe('moving an instance to another server: npm run export, then npm run imp
   });
 
   it('serves the files with the same bytes', async () => {
-    const ada = await signIn(b.url, names[0], PASSWORD);
+    const ada = await signInAs(b.url, names[0]);
     const withFile = Object.values(before[names[0]]!.histories).flat().find((m) => m.attachments?.length)!;
     const res = await fetch(`${b.url}${withFile.attachments![0]!.url}`, { headers: { cookie: ada } });
     expect(res.status).toBe(200);
