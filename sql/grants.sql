@@ -14,7 +14,7 @@ DO $$
 DECLARE
   f regprocedure;
   owner_writes CONSTANT text[] := ARRAY['post_message', 'edit_message', 'delete_message', 'toggle_reaction',
-                                        'use_password_reset', 'mark_read'];
+                                        'use_password_reset', 'mark_read', 'claim_imported_account'];
 BEGIN
   FOR f IN
     SELECT p.oid::regprocedure FROM pg_proc p

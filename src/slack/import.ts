@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import { createReset } from '../accounts/resets.ts';
 import type { Sql } from '../db/connect.ts';
-import { DUMMY_HASH } from '../sessions/passwords.ts';
+import { DUMMY_HASH } from '../accounts/passwords.ts';
 import { importChannel } from './channels.ts';
 import type { SlackChannel, SlackMessage, SlackUser } from './format.ts';
 import { importMessages } from './messages.ts';

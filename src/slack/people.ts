@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { DUMMY_HASH } from '../sessions/passwords.ts';
+import { DUMMY_HASH } from '../accounts/passwords.ts';
 import type { SlackUser } from './format.ts';
 
 type Tx = postgres.TransactionSql;

@@ -130,4 +130,21 @@ describe('coming from Slack: npm run import:slack -- <export.zip>', () => {
       await browser.close();
     }
   });
+
+  it('lets a person claim their imported account once through the join link, keeping their history', async () => {
+    const owner = await fetch(`${a.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'maria', password: 'from slack with love' }) });
+    expect(owner.status).toBe(200);
+    const cookie = owner.headers.getSetCookie()[0]!.split(';')[0]!;
+    const { code } = (await (await fetch(`${a.url}/api/invite`, { headers: { cookie } })).json()) as { code: string };
+    const register = (password: string, withCode = code) => fetch(`${a.url}/users`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sam', password, code: withCode }),
+    });
+    expect((await register('sams new password', 'not-the-code')).status).toBe(403);
+    expect((await register('sams new password')).status).toBe(201);
+    expect((await register('someone else trying')).status).toBe(409);
+    const sam = await fetch(`${a.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sam', password: 'sams new password' }) });
+    expect(sam.status).toBe(200);
+    const [row] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM messages m JOIN users u ON u.id = m.author_id WHERE u.name = 'sam'`;
+    expect(row!.n).toBe('3');
+  });
 });
