@@ -79,6 +79,17 @@ describe('moving an instance to another server: npm run export, then npm run imp
     });
     const { attachment } = (await up.json()) as { attachment: { id: string } };
     await post(ada, closed.slug, 'the file', { attachments: [attachment.id] });
+    // Two writers whose transactions started in one order and took their ids in the other: the
+    // stream puts the lower id after the higher one, and so must the new server.
+    const [w1, w2] = [connect(source, { max: 1 }), connect(source, { max: 1 })];
+    const insert = (db: typeof w1, body: string) => db`
+      INSERT INTO messages (room_id, author_id, body) SELECT r.id, u.id, ${body} FROM rooms r, users u WHERE r.slug = 'general' AND u.name = ${names[0]}`;
+    await w1.begin(async (t1) => {
+      await t1`SELECT pg_current_xact_id()`;
+      await insert(w2, 'later transaction, lower id');
+      await insert(t1 as unknown as typeof w1, 'earlier transaction, higher id');
+    });
+    await Promise.all([w1.end(), w2.end()]);
     before = { [names[0]]: await viewOf(a.url, ada), [names[1]]: await viewOf(a.url, bo), [names[2]]: await viewOf(a.url, cy) };
     const sql = connect(source, { max: 1 });
     order = (await sql<{ id: string }[]>`SELECT id FROM messages ORDER BY tx, id`).map((r) => r.id);
@@ -109,6 +120,7 @@ describe('moving an instance to another server: npm run export, then npm run imp
     const now = (await sql<{ id: string }[]>`SELECT id FROM messages ORDER BY tx, id`).map((r) => r.id);
     await sql.end();
     expect(now).toEqual([...order, message.id]);
+    expect(order.map(BigInt).some((id, i, all) => i > 0 && id < all[i - 1]!)).toBe(true);
     expect(BigInt(message.id)).toBeGreaterThan(BigInt(order.at(-1)!));
   });
 
