@@ -10,7 +10,7 @@ if (!file) {
   process.exit(1);
 }
 const partial = `${file}.partial`;
-const db = await openOwnerDatabase(loadConfig()).catch((err: Error) => {
+const db = await openOwnerDatabase(loadConfig(), { migrate: false }).catch((err: Error) => {
   console.error(`export failed: ${err.message}`);
   process.exit(1);
 });
