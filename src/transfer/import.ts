@@ -73,6 +73,9 @@ async function prepareTarget(sql: Sql, m: Manifest): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`LOCK TABLE users, messages IN EXCLUSIVE MODE`;
     if (!(await isEmptyInstance(tx))) throw new ImportRefused('the target instance is not empty (it has people or messages): import only into a new one');
+    const known = new Set((await tx<{ version: string }[]>`SELECT version FROM schema_migrations`).map((r) => r.version));
+    const unknown = (m.migrations ?? []).filter((v) => !known.has(v));
+    if (unknown.length > 0) throw new ImportRefused(`the archive comes from a newer version (${unknown[0]} is not known here): update this server first`);
     await tx`DELETE FROM rooms`;
     await tx`DELETE FROM changes`;
     const seq = (table: string, max: string | number | null) => raiseSequence(tx, table, String(max ?? 0));
