@@ -35,6 +35,8 @@ export interface SlackMessage {
   edited?: { user?: string; ts: string };
   reactions?: { name: string; users: string[]; count?: number }[];
   files?: { name?: string; title?: string; url_private?: string; permalink?: string }[];
+  /** Integrations' rich blocks: their plain-text fallback stands in for them. */
+  attachments?: { fallback?: string; text?: string }[];
 }
 
 /** Subtypes that are not someone speaking (joins, topic changes...): left out. */

@@ -54,6 +54,10 @@ function bodyOf(m: SlackMessage, room: Room, ids: Map<string, string>, ctx: Cont
   }
   const text = slackToMarkdown(m.text ?? '', (id) => ctx.names.get(id)).trim();
   if (text) parts.push(text);
+  for (const a of m.attachments ?? []) {
+    const extra = slackToMarkdown(a.fallback ?? a.text ?? '', (id) => ctx.names.get(id)).trim();
+    if (extra) parts.push(`> ${extra.replace(/\n/g, '\n> ')}`);
+  }
   for (const f of m.files ?? []) {
     const url = f.url_private ?? f.permalink;
     const name = (f.name ?? f.title ?? 'file').replace(/[[\]]/g, '');

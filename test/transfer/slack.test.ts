@@ -104,8 +104,8 @@ describe('coming from Slack: npm run import:slack -- <export.zip>', () => {
     expect(standup).toMatchObject({ body: 'Standup moves to 10:00 from Monday', edited: true, reactions: { '👍🏼': ['maria'] } });
     expect(plan!.body).toBe('The floor plan\n📎 [floor-plan.pdf](https://files.slack.com/files-pri/T0FIXTURE-F01PLAN/floor-plan.pdf)');
     expect(lunch!.body).toBe('@here lunch at noon? https://example.com/menu');
-    const [bot] = await sql<{ author: string }[]>`SELECT u.name AS author FROM messages m JOIN users u ON u.id = m.author_id WHERE m.body LIKE 'Deployed%'`;
-    expect(bot!.author).toBe('slack-bot');
+    const [bot] = await sql<{ author: string; body: string }[]>`SELECT u.name AS author, m.body FROM messages m JOIN users u ON u.id = m.author_id WHERE m.body LIKE 'Deployed%'`;
+    expect(bot).toEqual({ author: 'slack-bot', body: 'Deployed *v1.4.2* to production\n> Build #88 passed in 4 min' });
   });
 
   it.skipIf(!haveChromium)('reads right in Chromium once the owner follows the printed link', async () => {
