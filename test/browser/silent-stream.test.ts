@@ -1,24 +1,18 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchBrowser, useSession } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
 import { silenceableHop } from '../support/hop.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
+import type { Replica } from '../support/replica.ts';
 
-describe.skipIf(!haveChromium)('a tab whose event stream breaks', () => {
+describeInBrowser('a tab whose event stream breaks', () => {
   let r: Replica;
   let small: Replica;
   let browser: Browser;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    // A replica that holds 5 messages per room (20 over all rooms) and catches a stream up on at most 5 from the database.
-    [r, small, browser] = await Promise.all([startReplica(db), startReplica(db, { feedCapacity: 5, catchUpMax: 5 }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([r?.close(), small?.close()]);
-  });
+  // The second replica holds 5 messages per room (20 over all rooms) and catches a stream up on at most 5 from the database.
+  const rig = withBrowserAndReplicas([{}, { feedCapacity: 5, catchUpMax: 5 }]);
+  beforeAll(() => ({ browser, replicas: [r, small] } = rig as typeof rig & { replicas: [Replica, Replica] }));
 
   it('notices two missed pings, shows Reconnecting…, and gets what was posted meanwhile on a new stream, within 35 s', async () => {
     const hop = await silenceableHop(new URL(r.url));
