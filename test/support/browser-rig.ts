@@ -61,3 +61,10 @@ export function withBrowserAndReplicas(replicas: Partial<Config>[] = [{}], opts:
 export function withBrowser(): { browser: Browser } {
   return withBrowserAndReplicas([]);
 }
+
+/** One test that needs Chromium, in a block that does not: skipped or failing as describeInBrowser. */
+export function itInBrowser(name: string, fn: () => Promise<void>, timeoutMs?: number): void {
+  if (haveChromium) it(name, fn, timeoutMs);
+  else if (process.env.CI) it(name, () => { throw new Error(`${CHROMIUM} is missing: .ci/run installs it (or set CHROMIUM_PATH)`); });
+  else it.skip(name, fn);
+}
