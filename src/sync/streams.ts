@@ -16,6 +16,9 @@ const MEMORY_PAGE = 50;
 // The comment keeps proxies from closing an idle stream; the named event lets the script see that
 // the stream is alive (EventSource hides comments), and reconnect when two pings are missed.
 const PING_TEXT = ': ping\nevent: ping\ndata: {}\n\n';
+// Sent before a stream ends because its session ended (sign out, everywhere, a new password,
+// deactivation): the page stops reconnecting and says so.
+const SIGNED_OUT = `event: signed-out\ndata: ${JSON.stringify({ reason: 'Your session has ended. Sign in again.' })}\n\n`;
 const PING: Wire = { text: PING_TEXT, chunk: Buffer.from(`${Buffer.byteLength(PING_TEXT).toString(16)}\r\n${PING_TEXT}\r\n`) };
 
 export interface StreamsOptions {
@@ -142,13 +145,13 @@ export class Streams {
   /**
    * After room, membership or account changes were polled: streams whose reader lost the room end
    * at once (the browser's reconnect then gets a 404 or 401), and streams of people whose account
-   * changed end unless their session still lives.
+   * or sessions changed end, with `event: signed-out`, unless their session still lives.
    */
   async revalidate(users: Set<string>): Promise<void> {
     for (const s of this.open) {
       const room = s.roomId === null ? null : this.o.rooms.byId(s.roomId);
       if (room === undefined || (room && !this.o.rooms.canRead(s.reader, room))) s.out.end();
-      else if (s.reader && users.has(s.reader.id) && !(await s.stillSignedIn().catch(() => true))) s.out.end();
+      else if (s.reader && users.has(s.reader.id) && !(await s.stillSignedIn().catch(() => true))) s.out.end(SIGNED_OUT);
     }
   }
 
