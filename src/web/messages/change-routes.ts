@@ -4,7 +4,7 @@ import type { AppEnv, Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { refusal } from '../answer.ts';
 import { readInput, textField } from '../input.ts';
-import { requireRoom } from '../access.ts';
+import { READ_ONLY, requireRoom } from '../access.ts';
 import { deleteMessage, editMessage, findMessage, isEmoji, messageId, toggleReaction, type ChangeOutcome } from '../../messages/changes.ts';
 import { cleanBody } from '../../messages/post.ts';
 
@@ -19,6 +19,8 @@ export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier
   };
   const check = (outcome: ChangeOutcome | boolean) => {
     if (outcome === 'unknown' || outcome === false) throw refusal('unknown', 'There is no such message.');
+    if (outcome === 'read_only') throw refusal(outcome, READ_ONLY);
+    if (outcome === 'archived') throw refusal(outcome, 'This room is archived: it can be read, not changed.');
     if (outcome === 'not_yours') throw refusal(outcome, 'Only its author changes a message (admins may delete any).');
     // Committed: the change reaches every replica through the poll; wake them.
     deps.notifier.hint();
@@ -38,7 +40,7 @@ export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier
     const input = await readInput(c);
     if (!isEmoji(input.fields.emoji)) throw new HttpError(400, '"emoji" is one emoji, such as 👍.');
     const done = await toggleReaction(sql, c.get('user')!, c.var.room, target(c), input.fields.emoji);
-    check(done.ok);
+    check(done.ok || done.outcome);
     return input.json ? c.json({ reactions: done.ok ? done.reactions : {} }) : back(c);
   };
   const back = (c: Ctx) => c.redirect(`/rooms/${c.var.room.slug}/messages/${target(c)}`, 303);
