@@ -15,6 +15,8 @@ export function checkTitle(raw: unknown, field = 'title', max = 80, min = 1): st
   if ([...v].length < min || [...v].length > max || CONTROL.test(v) || /[\n\t]/.test(v) || !v.isWellFormed()) {
     return { ok: false, reason: 'bad_input', message: `"${field}" is ${min} to ${max} characters on one line.` };
   }
+  // Direction overrides and isolates turn the text around it (issue 19: `x\u202ey` beside the unread badge).
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(v)) return { ok: false, reason: 'bad_input', message: `"${field}" may not hold direction controls (U+202A to U+202E, U+2066 to U+2069).` };
   return v;
 }
 
