@@ -9,6 +9,7 @@ const TIMED = [
   'test/accounts/sign-in.test.ts',
   'test/replicas/load.test.ts',
   'test/security/catch-up-load.test.ts',
+  'test/files/thumbnail-load.test.ts',
 ];
 
 export default defineConfig({
