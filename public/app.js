@@ -181,7 +181,7 @@ import { open } from './stream.js';
         status.classList.add('down');
         status.textContent = 'Signed out';
         document.querySelector('#here .here-people')?.replaceChildren();
-        form?.querySelectorAll('textarea, button, input').forEach((el) => { el.disabled = true; });
+        form?.querySelectorAll('textarea, button, input').forEach((el) => { /** @type {HTMLInputElement} */ (el).disabled = true; });
       });
       source.onerror = () => {
         if (source !== es) return;

@@ -15,7 +15,7 @@ function keyOf(e: LogEvent): string | null {
  */
 export function coalesce<T extends LogEvent>(items: T[]): T[] {
   const later = new Set<string>();
-  const keep: boolean[] = new Array(items.length);
+  const keep = new Array<boolean>(items.length);
   for (let i = items.length - 1; i >= 0; i--) {
     const e = items[i]!;
     const key = keyOf(e);

@@ -22,10 +22,10 @@ const BYSTANDER = `
 async function signInTimes(base: string, name: string, during: () => Promise<unknown>): Promise<number[]> {
   const p = spawn(process.execPath, ['-e', BYSTANDER, base, name], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
-  p.stdout!.on('data', (d: Buffer) => (out += d));
-  await new Promise((r) => p.stderr!.once('data', r));
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => p.stderr.once('data', r));
   await during();
-  p.stdin!.end();
+  p.stdin.end();
   await new Promise((r) => p.once('exit', r));
   return out.trim().split('\n').map(Number);
 }

@@ -83,15 +83,15 @@ describe('many catch-ups of big messages, just under the reload cap', () => {
     const before = rss(replica.proc.pid!);
     const probe = spawn(process.execPath, ['-e', PROBE, `${replica.url}/healthz`], { stdio: ['pipe', 'pipe', 'pipe'] });
     let probeOut = '';
-    probe.stdout!.on('data', (d: Buffer) => (probeOut += d));
-    await new Promise((r) => probe.stderr!.once('data', r));
+    probe.stdout.on('data', (d: Buffer) => (probeOut += d.toString()));
+    await new Promise((r) => probe.stderr.once('data', r));
     await new Promise((r) => setTimeout(r, 300));
     const started = performance.now();
     const streams = await Promise.all(Array.from({ length: 60 }, () => catchUpStream(replica.url, cookie, from, BACK)));
     const took = performance.now() - started;
     const peak = rss(replica.proc.pid!);
     await new Promise((r) => setTimeout(r, 200));
-    probe.stdin!.end();
+    probe.stdin.end();
     await new Promise((r) => probe.once('exit', r));
     const latencies = probeOut.trim().split('\n').map(Number);
     const mb = streams.reduce((n, s) => n + s.bytes, 0) / 1024 / 1024;

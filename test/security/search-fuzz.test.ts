@@ -55,7 +55,7 @@ describe('search parameters and the message and room routes', () => {
       since: fc.option(date, { nil: undefined }), until: fc.option(date, { nil: undefined }), next: fc.option(token, { nil: undefined }),
     }, { requiredKeys: [] }).chain((p) => fc.constantFrom('/api/search', '/search').map((path) => {
       const qs = new URLSearchParams(Object.entries(p).filter((e): e is [string, string] => e[1] !== undefined));
-      return { method: 'GET', path: `${path}?${qs}` } as { method: string; path: string; body?: string };
+      return { method: 'GET', path: `${path}?${qs}` };
     }));
     const json = fc.oneof(fc.jsonValue(), fc.record({ title: fc.oneof(anyString, fc.jsonValue()), topic: fc.jsonValue(), kind: fc.oneof(fc.constantFrom('open', 'closed', 'direct'), anyString),
       members: fc.jsonValue(), public: fc.jsonValue(), archived: fc.jsonValue(), body: fc.oneof(anyString, fc.jsonValue()), emoji: fc.oneof(fc.constantFrom('👍', '🏳️‍🌈'), anyString),
