@@ -43,6 +43,11 @@ export interface Config {
   uploadMaxBytes: number;
   /** Uploads per person per window, over all replicas (RATE_LIMIT_UPLOADS); null: no limit. */
   rateLimitUploads: Limit;
+  /** Per person per window over all replicas, each its own kind (src/http/write-budget.ts); null: no limit. */
+  rateLimitEdits: Limit;
+  rateLimitReactions: Limit;
+  rateLimitRooms: Limit;
+  rateLimitSearches: Limit;
   /** The text-search configuration of message search (e.g. simple, english); applied by the migrations. */
   searchLanguage: string;
   /** How often each replica writes who has which room open and reads everyone's (Documentation/presence.md). */
@@ -182,6 +187,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 10, 1, 1024) * 1024 * 1024,
     rateLimitUploads: parseLimit('RATE_LIMIT_UPLOADS', read(env, 'RATE_LIMIT_UPLOADS') ?? '30/10m'),
+    rateLimitEdits: parseLimit('RATE_LIMIT_EDITS', read(env, 'RATE_LIMIT_EDITS') ?? '60/1m'),
+    rateLimitReactions: parseLimit('RATE_LIMIT_REACTIONS', read(env, 'RATE_LIMIT_REACTIONS') ?? '120/1m'),
+    rateLimitRooms: parseLimit('RATE_LIMIT_ROOMS', read(env, 'RATE_LIMIT_ROOMS') ?? '30/1h'),
+    rateLimitSearches: parseLimit('RATE_LIMIT_SEARCHES', read(env, 'RATE_LIMIT_SEARCHES') ?? '60/1m'),
     searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
     presenceIntervalMs: int(env, 'PRESENCE_INTERVAL_MS', 5000, 100, 600_000),
     push: onOff(env, 'PUSH', true),

@@ -17,7 +17,8 @@ describe('catch-up coalesces changes and counts them toward the cap', () => {
   beforeAll(async () => {
     const db = await freshDatabase();
     [memory, database, tight] = await Promise.all([
-      startReplica(db, { rateLimitMessages: null }),
+      // Edits and reactions well past their budgets: this test is about the stream, not the limits.
+      startReplica(db, { rateLimitMessages: null, rateLimitEdits: null, rateLimitReactions: null }),
       // A feed of 2: every catch-up below reads the database.
       startReplica(db, { rateLimitMessages: null, feedCapacity: 2 }),
       startReplica(db, { rateLimitMessages: null, feedCapacity: 2, catchUpMax: 6 }),

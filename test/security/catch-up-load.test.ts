@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devMetrics, spawnReplica, type ReplicaProcess } from '../../src/dev/cluster.ts';
 import { connect } from '../../src/db/connect.ts';
-import { encodeCursor } from '../../src/messages/cursor.ts';
+import { encodeCursor } from '../../src/sync/cursor.ts';
 import { freshDatabase } from '../support/db.ts';
 import { signIn } from '../support/client.ts';
 

@@ -7,11 +7,14 @@ import { readInput, textField } from '../input.ts';
 import { READ_ONLY, requireRoom } from '../access.ts';
 import { deleteMessage, editMessage, findMessage, isEmoji, messageId, toggleReaction, type ChangeOutcome } from '../../messages/changes.ts';
 import { cleanBody } from '../../messages/post.ts';
+import { writeBudget } from '../write-budget.ts';
 
 /** Edits, deletions and reactions: JSON for scripts and the page's script, forms for browsers without it. */
-export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier'>) {
+export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier' | 'config'>) {
   const { sql } = deps;
   const room = requireRoom(sql, deps.rooms);
+  const edits = writeBudget(sql, 'edit', deps.config.rateLimitEdits, 'edits');
+  const reactions = writeBudget(sql, 'react', deps.config.rateLimitReactions, 'reactions');
   const target = (c: Ctx) => {
     const id = messageId(c.req.param('id') ?? '');
     if (!id) throw new HttpError(404, 'There is no such message.');
@@ -46,10 +49,10 @@ export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier
   const back = (c: Ctx) => c.redirect(`/rooms/${c.var.room.slug}/messages/${target(c)}`, 303);
 
   return new Hono<AppEnv>()
-    .patch('/api/rooms/:slug/messages/:id', room, edit)
+    .patch('/api/rooms/:slug/messages/:id', room, edits, edit)
     .delete('/api/rooms/:slug/messages/:id', room, (c) => remove(c, true))
-    .post('/api/rooms/:slug/messages/:id/reactions', room, react)
-    .post('/rooms/:slug/messages/:id/edit', room, edit)
+    .post('/api/rooms/:slug/messages/:id/reactions', room, reactions, react)
+    .post('/rooms/:slug/messages/:id/edit', room, edits, edit)
     .post('/rooms/:slug/messages/:id/delete', room, (c) => remove(c, false))
-    .post('/rooms/:slug/messages/:id/reactions', room, react);
+    .post('/rooms/:slug/messages/:id/reactions', room, reactions, react);
 }
