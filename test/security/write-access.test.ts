@@ -93,3 +93,33 @@ describe('every write path checks who may write, not only who may read', () => {
     }
   });
 });
+
+describe('the admins’ audit trail of public and archived rooms', () => {
+  let r: Replica;
+  let admin: string;
+  let member: string;
+  beforeAll(async () => {
+    r = await startReplica(await freshDatabase());
+    admin = await signIn(r.url, 'chief');
+    member = await signIn(r.url, 'keeper');
+  });
+  afterAll(() => r?.close());
+
+  const call = (cookie: string, method: string, path: string, body?: unknown) =>
+    fetch(`${r.url}${path}`, { method, headers: { 'content-type': 'application/json', accept: 'application/json', cookie }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+  it('records who made a closed room public and private again, which only admins may read', async () => {
+    expect((await call(member, 'POST', '/api/rooms', { title: 'Secrets', kind: 'closed' })).status).toBe(201);
+    for (const change of [{ public: true }, { public: true }, { public: false }, { archived: true }, { title: 'Renamed' }]) {
+      expect((await call(admin, 'PATCH', '/api/rooms/secrets', change)).status).toBe(200);
+    }
+    const res = await call(admin, 'GET', '/api/admin/room-audit');
+    expect(res.status).toBe(200);
+    const { entries } = (await res.json()) as { entries: { room: string; by: string; change: string }[] };
+    // Newest first; a change that flips nothing leaves no row.
+    expect(entries.map((e) => [e.room, e.by, e.change])).toEqual([
+      ['secrets', 'chief', 'archived'], ['secrets', 'chief', 'made private'], ['secrets', 'chief', 'made public'],
+    ]);
+    expect((await call(member, 'GET', '/api/admin/room-audit')).status).toBe(404);
+  });
+});
