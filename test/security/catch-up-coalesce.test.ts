@@ -65,7 +65,8 @@ describe('catch-up coalesces changes and counts them toward the cap', () => {
       const from = olds.at(-1)!.cursor;
       // Three edits each: 3n raw changes, n once coalesced; no new messages at all.
       for (const m of olds) for (let k = 1; k <= 3; k++) await call('PATCH', `/api/rooms/general/messages/${m.id}`, { body: `old ${n} edited ${k}` });
-      await sleep(300);
+      // Every edit polled by the tight replica first: one polled after the stream opens arrives live, uncoalesced.
+      await sleep(1500);
       const events = await drain(await openStream(tight.url, 'general', { cookie, after: from }));
       if (reload) expect(events.map((e) => e.event)).toEqual(['reload']);
       else expect(events.map((e) => e.event)).toEqual(Array(n).fill('edit'));
