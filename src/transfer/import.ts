@@ -130,6 +130,8 @@ async function finish(sql: Sql): Promise<void> {
     SELECT greatest((SELECT max(id) FROM messages), (SELECT max(id) FROM changes)) AS messages, (SELECT max(id) FROM users) AS users,
            (SELECT max(id) FROM rooms) AS rooms, (SELECT max(id) FROM attachments) AS attachments`;
   for (const t of ['messages', 'users', 'rooms', 'attachments'] as const) await raiseSequence(sql, t, max![t] ?? '0');
+  const [audit] = await sql<{ max: string | null }[]>`SELECT max(id)::text AS max FROM room_audit`;
+  await raiseSequence(sql, 'room_audit', audit!.max ?? '0');
   // Outbound work (pushes, webhooks) starts after the imported history, never for old messages.
   await sql`UPDATE outbox_cursors SET tx = coalesce((SELECT max(tx) FROM get_stream_head()), '0'::xid8),
     id = coalesce((SELECT max(id) FROM get_stream_head()), 0), updated_at = now()`;

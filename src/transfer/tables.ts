@@ -49,6 +49,11 @@ export const TABLES: Table[] = [
     from: 'room_members t ORDER BY t.room_id, t.user_id',
   },
   {
+    name: 'room_audit',
+    columns: [col('id', 'bigint'), col('room_id', 'integer'), col('actor_id', 'bigint'), col('change', 'text'), col('at', 'timestamptz')],
+    from: 'room_audit t ORDER BY t.id',
+  },
+  {
     name: 'room_settings',
     columns: [col('user_id', 'bigint'), col('room_id', 'integer'), col('level', 'text')],
     from: 'room_settings t ORDER BY t.user_id, t.room_id',
