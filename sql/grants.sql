@@ -59,7 +59,9 @@ DECLARE
     "changes":           ["SELECT"],
     "stream_messages":   ["SELECT"],
     "log_changes":       ["SELECT"],
-    "schema_migrations": ["SELECT"]
+    "schema_migrations": ["SELECT"],
+    "bots":              ["SELECT", "INSERT", "DELETE"],
+    "webhook_deliveries": ["SELECT", "INSERT", "UPDATE", "DELETE"]
   }';
   secret CONSTANT text := '(^|_)(hash|secret|token|password|salt|code|nonce)(_|$)';
   t record;

@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { limitBody } from './http/body-limit.ts';
 import type { Deps } from './deps.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { bearerAuth } from './bots/bearer.ts';
+import { hookRoutes } from './bots/hooks.ts';
+import { botRoutes } from './bots/routes.ts';
 import { currentUser, type AppEnv, type Ctx } from './http/context.ts';
 import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './http/errors.ts';
 import { crossSiteGuard, pathGuard, securityHeaders } from './http/guard.ts';
@@ -78,9 +81,13 @@ export function createApp(deps: Deps) {
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
   app.use(accountsGate(deps));
+  // Bots: Authorization: Bearer sets c.var.user before members-only looks (src/bots/bearer.ts).
+  app.use(bearerAuth(deps.sql));
   app.use(membersOnly(deps.sql));
   app.route('/', sessionRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', botRoutes(deps));
+  app.route('/', hookRoutes(deps));
   app.route('/', roomRoutes(deps));
   app.route('/', roomFormRoutes(deps));
   app.route('/', messageRoutes(deps));

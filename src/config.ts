@@ -45,6 +45,10 @@ export interface Config {
   searchLanguage: string;
   /** How often each replica writes who has which room open and reads everyone's (Documentation/presence.md). */
   presenceIntervalMs: number;
+  /** Most messages one bot may post per window (RATE_LIMIT_BOT_MESSAGES), Bearer calls and hook URLs alike. */
+  rateLimitBotMessages: Limit;
+  /** The key that seals bots' webhook secrets at rest (BOTS_SECRET_KEY, 32 bytes base64url); null: one generated into the database. */
+  botsSecretKey: Buffer | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -114,6 +118,13 @@ function searchLanguage(raw: string): string {
   return raw.toLowerCase();
 }
 
+function secretKey(name: string, raw: string | undefined): Buffer | null {
+  if (raw === undefined) return null;
+  const key = Buffer.from(raw, 'base64url');
+  if (key.length !== 32) throw new Error(`${name} must be 32 random bytes in base64url (43 characters), e.g. from: openssl rand -base64 32 | tr '+/' '-_' | tr -d '='`);
+  return key;
+}
+
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -153,5 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitUploads: parseLimit('RATE_LIMIT_UPLOADS', read(env, 'RATE_LIMIT_UPLOADS') ?? '30/10m'),
     searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
     presenceIntervalMs: int(env, 'PRESENCE_INTERVAL_MS', 5000, 100, 600_000),
+    rateLimitBotMessages: parseLimit('RATE_LIMIT_BOT_MESSAGES', read(env, 'RATE_LIMIT_BOT_MESSAGES') ?? '20/10s'),
+    botsSecretKey: secretKey('BOTS_SECRET_KEY', read(env, 'BOTS_SECRET_KEY')),
   };
 }

@@ -1,3 +1,4 @@
+import type { BotsKit } from './bots/kit.ts';
 import type { Config } from './config.ts';
 import type { Sql } from './db/connect.ts';
 import type { Logger } from './ops/log.ts';
@@ -23,5 +24,7 @@ export interface Deps {
   log: Logger;
   metrics: Metrics;
   presence: Presence;
+  /** Bots' secrets, the bot-name roster and the guarded outbound client (src/bots/). */
+  bots: BotsKit;
   lifecycle: { shuttingDown: boolean };
 }

@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { BotRoster } from './bots/roster.ts';
+import { createSealer } from './bots/sealing.ts';
+import type { GuardedClient } from './bots/kit.ts';
 import { startHousekeeping } from './accounts/housekeeping.ts';
 import type { Config } from './config.ts';
 import type { Sql } from './db/connect.ts';
@@ -24,6 +27,14 @@ import { metricsRoutes } from './ops/routes.ts';
 const SEED_SIZE = 200;
 const FULL_REFRESH_MS = 30_000;
 
+// Until the shared outbound guard (src/outbound/) is wired in, no webhook URL is accepted.
+const UNWIRED: GuardedClient = {
+  refusal: async () => 'outgoing webhooks are not wired in yet',
+  post: async () => {
+    throw new Error('outgoing webhooks are not wired in yet');
+  },
+};
+
 export interface Chat extends Deps {
   app: ReturnType<typeof createApp>;
   /** Loads the rooms and the stream head, then starts the poll loop. */
@@ -35,7 +46,8 @@ export interface Chat extends Deps {
 /** Wires one replica together. Nothing here listens or polls until start(). */
 export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   // #slug links only to rooms every member may read: a body is rendered once for all its readers.
-  const views = createViews({ roomExists: (slug) => rooms.get(slug)?.kind === 'open' || rooms.get(slug)?.public === true });
+  const bots = new BotRoster(sql);
+  const views = createViews({ roomExists: (slug) => rooms.get(slug)?.kind === 'open' || rooms.get(slug)?.public === true }, (name) => bots.has(name));
   const metrics = new Metrics({ replica: config.replicaName });
   const hub = new Hub({ render: cachedRender(views.message), capacity: config.feedCapacity, maxBytes: config.feedBytes });
   const rooms = new RoomRegistry(sql);
@@ -63,9 +75,12 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
         if (ch.userId !== null) users.add(ch.userId);
       }
       if (roomIds.size > 0) await rooms.refresh([...roomIds]);
+      // A new bot's name is known before its first message is rendered (its change comes first).
+      if (users.size > 0) await bots.refresh();
       await streams.revalidate(users);
     },
     onStart: async () => {
+      await bots.refresh();
       const upToHead = { tx: hub.head.tx, id: hub.head.id + 1n };
       for (const room of rooms.all()) {
         const rows = await roomPage(sql, room.slug, upToHead, SEED_SIZE);
@@ -86,7 +101,8 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
   });
   const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
-  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence };
+  const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: UNWIRED };
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, bots: botsKit };
   const app = createApp(deps);
   let stopHousekeeping = () => {};
   return {
