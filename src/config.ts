@@ -49,6 +49,8 @@ export interface Config {
   rateLimitBotMessages: Limit;
   /** The key that seals bots' webhook secrets at rest (BOTS_SECRET_KEY, 32 bytes base64url); null: one generated into the database. */
   botsSecretKey: Buffer | null;
+  /** Outgoing webhooks (WEBHOOKS, default on): off, this replica runs no webhook jobs and plans none. */
+  webhooks: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -166,5 +168,6 @@ export function loadConfig(env: Env = process.env): Config {
     presenceIntervalMs: int(env, 'PRESENCE_INTERVAL_MS', 5000, 100, 600_000),
     rateLimitBotMessages: parseLimit('RATE_LIMIT_BOT_MESSAGES', read(env, 'RATE_LIMIT_BOT_MESSAGES') ?? '20/10s'),
     botsSecretKey: secretKey('BOTS_SECRET_KEY', read(env, 'BOTS_SECRET_KEY')),
+    webhooks: onOff(env, 'WEBHOOKS', true),
   };
 }
