@@ -22,6 +22,8 @@ import { Streams } from './sync/streams.ts';
 import { createViews } from './views.ts';
 import { attachToEvents } from './files/link.ts';
 import { metricsRoutes } from './ops/routes.ts';
+import { createOutbox, type Outbox } from './outbox/outbox.ts';
+import { pushKind } from './push/kind.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;
@@ -37,6 +39,8 @@ const UNWIRED: GuardedClient = {
 
 export interface Chat extends Deps {
   app: ReturnType<typeof createApp>;
+  /** Outbound work (Web Push): queue workers and the log's dispatcher (src/outbox/). */
+  outbox: Outbox;
   /** Loads the rooms and the stream head, then starts the poll loop. */
   start(): Promise<void>;
   /** Ends the streams and stops the poll loop; the caller owns and closes `sql`. */
@@ -104,13 +108,19 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: UNWIRED };
   const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, bots: botsKit };
   const app = createApp(deps);
+  const outbox = createOutbox({
+    databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head,
+    kinds: config.push ? [pushKind({ sql, config, log, metrics })] : [],
+  });
   let stopHousekeeping = () => {};
   return {
     ...deps,
     app,
+    outbox,
     async start() {
       await poller.start();
       await presence.start();
+      await outbox.start();
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
     async stop() {
@@ -118,6 +128,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       lifecycle.shuttingDown = true;
       streams.closeAll();
       await presence.stop();
+      await outbox.stop();
       await poller.stop();
     },
   };
