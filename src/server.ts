@@ -3,7 +3,10 @@ import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { BotRoster } from './bots/roster.ts';
 import { createSealer } from './bots/sealing.ts';
-import type { GuardedClient } from './bots/kit.ts';
+import { botsKind } from './bots/kind.ts';
+import { startStaleJobSweep } from './bots/stale-jobs.ts';
+import { WEBHOOK_TIMEOUT_MS } from './bots/webhook-task.ts';
+import { createOutbound } from './outbound/guard.ts';
 import { startHousekeeping } from './accounts/housekeeping.ts';
 import type { Config } from './config.ts';
 import type { Sql } from './db/connect.ts';
@@ -28,14 +31,6 @@ import { pushKind } from './push/kind.ts';
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;
 const FULL_REFRESH_MS = 30_000;
-
-// Until the shared outbound guard (src/outbound/) is wired in, no webhook URL is accepted.
-const UNWIRED: GuardedClient = {
-  refusal: async () => 'outgoing webhooks are not wired in yet',
-  post: async () => {
-    throw new Error('outgoing webhooks are not wired in yet');
-  },
-};
 
 export interface Chat extends Deps {
   app: ReturnType<typeof createApp>;
@@ -105,14 +100,19 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
   });
   const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
-  const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: UNWIRED };
+  const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: createOutbound({ allow: config.outboundAllow, timeoutMs: WEBHOOK_TIMEOUT_MS }) };
   const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, bots: botsKit };
   const app = createApp(deps);
   const outbox = createOutbox({
     databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head,
-    kinds: config.push ? [pushKind({ sql, config, log, metrics })] : [],
+    kinds: [
+      ...(config.push ? [pushKind({ sql, config, log, metrics })] : []),
+      // Outgoing webhooks (src/bots/kind.ts, Documentation/bots.md).
+      ...(config.webhooks ? [botsKind(deps)] : []),
+    ],
   });
   let stopHousekeeping = () => {};
+  let stopSweep = () => {};
   return {
     ...deps,
     app,
@@ -121,6 +121,8 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       await poller.start();
       await presence.start();
       await outbox.start();
+      // graphile-worker frees a dead worker's job after 4 hours; webhook jobs after 30 s (src/bots/stale-jobs.ts).
+      if (config.webhooks && config.databaseUrl) stopSweep = startStaleJobSweep({ sql, log });
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
     async stop() {
@@ -128,6 +130,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       lifecycle.shuttingDown = true;
       streams.closeAll();
       await presence.stop();
+      stopSweep();
       await outbox.stop();
       await poller.stop();
     },

@@ -30,6 +30,8 @@ export async function startReplica(databaseUrl: string, overrides: Partial<Confi
     rateLimitSigninAddress: null,
     // Web Push runs queue workers on every replica; the tests of push turn it on (test/push/).
     push: false,
+    // Outgoing webhooks run queue workers on every replica too; the bots' tests turn them on (test/bots/).
+    webhooks: false,
     ...overrides,
   };
   const sql = connect(databaseUrl, { name: config.replicaName });
