@@ -87,17 +87,22 @@ export function webhookTask(deps: Deps) {
       return;
     }
     const reply = cleanBody(replyText(answer.headers['content-type'], answer.body));
+    if (!reply.ok) {
+      // Nothing to post: one statement marks it done (the usual case; it keeps a worker's job short).
+      await sql`
+        UPDATE webhook_deliveries SET status = 'delivered', http_status = ${answer.status}, latency_ms = ${ms}, error = NULL,
+          attempts = ${attempts}, updated_at = now() WHERE id = ${id} AND status NOT IN ('delivered', 'failed', 'refused', 'skipped')`;
+      return;
+    }
     let replied = false;
     await sql.begin(async (tx) => {
       const [row] = await tx<{ status: string }[]>`SELECT status FROM webhook_deliveries WHERE id = ${id} FOR UPDATE`;
       if (!row || DONE.has(row.status)) return;
       let error: string | null = null;
       let replyId: string | null = null;
-      if (reply.ok) {
-        const posted = await postMessage(tx as unknown as Sql, t.room_slug, bot, reply.body, deps.config.rateLimitBotMessages);
-        if (posted.ok) replyId = posted.message.id;
-        else error = `reply not posted: ${posted.reason}`;
-      }
+      const posted = await postMessage(tx as unknown as Sql, t.room_slug, bot, reply.body, deps.config.rateLimitBotMessages);
+      if (posted.ok) replyId = posted.message.id;
+      else error = `reply not posted: ${posted.reason}`;
       await tx`
         UPDATE webhook_deliveries SET status = 'delivered', http_status = ${answer.status}, latency_ms = ${ms}, error = ${error},
           attempts = ${attempts}, reply_id = ${replyId}, updated_at = now() WHERE id = ${id}`;
