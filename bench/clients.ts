@@ -1,4 +1,5 @@
 import { request, type ClientRequest } from 'node:http';
+import { EventStreamParser } from '../src/sync/event-parser.ts';
 import { seqOf, type Ledger } from './ledger.ts';
 import type { Reader } from './delivery.ts';
 
@@ -14,7 +15,7 @@ export class SseClient implements Reader {
   ended = false;
   private lastTx = -1;
   private lastId = -1;
-  private buf = '';
+  private parser = new EventStreamParser();
   private req: ClientRequest | null = null;
   private lastCursor = '';
   private stopped = false;
@@ -59,7 +60,7 @@ export class SseClient implements Reader {
       this.waiting = false;
       if (this.stopped) return;
       this.reconnects++;
-      this.buf = '';
+      this.parser = new EventStreamParser();
       this.open(next, cookie).catch(() => (this.ended = true));
     }, this.delayMs);
   }
@@ -75,22 +76,16 @@ export class SseClient implements Reader {
 
   private feed(chunk: string): void {
     const at = performance.now();
-    this.buf += chunk;
-    let idx: number;
-    while ((idx = this.buf.indexOf('\n\n')) >= 0) {
-      const frame = this.buf.slice(0, idx);
-      this.buf = this.buf.slice(idx + 2);
-      if (frame.startsWith('id: ')) this.event(frame, at);
-    }
+    for (const e of this.parser.push(chunk)) if (e.id) this.event(e.id, e.data, at);
   }
 
-  private event(frame: string, at: number): void {
+  private event(cursor: string, data: string, at: number): void {
     // The cursor is "<tx>-<id>" in base 36 (src/messages/cursor.ts); numbers are exact far beyond a bench's ids.
-    const dash = frame.indexOf('-', 4);
-    const tx = parseInt(frame.slice(4, dash), 36);
-    const id = parseInt(frame.slice(dash + 1, frame.indexOf('\n')), 36);
+    const dash = cursor.indexOf('-');
+    const tx = parseInt(cursor.slice(0, dash), 36);
+    const id = parseInt(cursor.slice(dash + 1), 36);
     const later = tx > this.lastTx || (tx === this.lastTx && id > this.lastId);
-    const seq = seqOf(frame);
+    const seq = seqOf(data);
     this.received++;
     const n = seq === null ? 0 : this.bump(seq);
     if (n > 0) this.duplicates++;
@@ -98,7 +93,7 @@ export class SseClient implements Reader {
     if (later) {
       this.lastTx = tx;
       this.lastId = id;
-      this.lastCursor = frame.slice(4, frame.indexOf('\n'));
+      this.lastCursor = cursor;
     }
     if (seq !== null && n === 0) this.ledger.arrived(seq, this.replica, at);
   }

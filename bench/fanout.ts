@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { checkDelivery, closeClients, drain, openClients, sleep, type Reader } from './clients.ts';
 import { BENCH_ROOMS, startReplicas, stopReplicas, type Database } from './cluster.ts';
 import { Ledger } from './ledger.ts';
-import type { Row } from './rig.ts';
+import type { Row } from './rig-types.ts';
 import { readProc, startWindow, summarize } from './stats.ts';
 import { signIn, Writers } from './writers.ts';
 
 export interface FanoutOptions { streams: number; notify: boolean; pollIntervalMs: number; messages: number; peer?: boolean }
 
-interface Side { base: string; pid: number; writers: Writers; open(n: number): Promise<Reader[]>; stop(): Promise<void> }
+interface Side { base: string; pid: number; writers: Writers; open: (n: number) => Promise<Reader[]>; stop: () => Promise<void> }
 
 /** One chat replica, or one node of the peer (Socket.IO + Redis), with a writer and a way to open readers. */
 async function side(db: Database, o: FanoutOptions, ledger: Ledger): Promise<Side> {
@@ -19,7 +19,7 @@ async function side(db: Database, o: FanoutOptions, ledger: Ledger): Promise<Sid
     const cluster = await startPeer(db, 1);
     const base = cluster.nodes[0]!.url;
     const writers = await PeerWriters.connect([base], await peerTokens(db, 1), ledger);
-    return { base, pid: cluster.nodes[0]!.proc.pid!, writers, open: (n) => openPeerReaders(n, [BENCH_ROOMS[0]!], [base], ledger, 250), stop: cluster.stop };
+    return { base, pid: cluster.nodes[0]!.proc.pid!, writers, open: (n) => openPeerReaders(n, [BENCH_ROOMS[0]!], [base], ledger, 250), stop: () => cluster.stop() };
   }
   const [replica] = await startReplicas(db, 1, o);
   const base = replica!.url;

@@ -1,6 +1,7 @@
 import { checkDelivery, closeClients, drain, sleep, SseClient, type Reader } from './clients.ts';
 import type { Database } from './cluster.ts';
-import { startRig, type Row, type Settings } from './rig.ts';
+import type { Row, Settings } from './rig-types.ts';
+import { startRig } from './rig.ts';
 import { startWindow, summarize } from './stats.ts';
 import { signIn } from './writers.ts';
 

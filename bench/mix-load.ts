@@ -40,7 +40,7 @@ export class MixWriters {
     this.agents = bases.map(() => new Agent({ keepAlive: true, maxSockets: 64 }));
   }
 
-  private send(op: Op, method: string, path: string, cookie: string, payload: object): Promise<any> {
+  private send(op: Op, method: string, path: string, cookie: string, payload: object): Promise<{ message: { id: string | number } } | null> {
     const text = JSON.stringify(payload);
     this.ledger.ops.set(`${op.kind}:${op.seq}`, op);
     this.ledger.pending++;
@@ -53,7 +53,7 @@ export class MixWriters {
         res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
           op.status = res.statusCode ?? -1;
           this.ledger.pending--;
-          resolve(op.status < 300 ? JSON.parse(body) : null);
+          resolve(op.status < 300 ? (JSON.parse(body) as { message: { id: string | number } }) : null);
         });
       });
       req.on('error', () => {

@@ -1,4 +1,5 @@
 import { request, type ClientRequest } from 'node:http';
+import { EventStreamParser } from '../src/sync/event-parser.ts';
 import type { Kind, MixLedger } from './mix-load.ts';
 
 const KINDS = new Set(['message', 'edit', 'reaction']);
@@ -12,7 +13,7 @@ export class MixStream {
   outOfOrder = 0;
   ended = false;
   private last = { tx: -1, id: -1 };
-  private buf = '';
+  private parser = new EventStreamParser();
   private req: ClientRequest | null = null;
 
   constructor(readonly replica: number, readonly room: string, private ledger: MixLedger) {}
@@ -39,17 +40,8 @@ export class MixStream {
 
   private feed(chunk: string): void {
     const at = performance.now();
-    this.buf += chunk;
-    let idx: number;
-    while ((idx = this.buf.indexOf('\n\n')) >= 0) {
-      const frame = this.buf.slice(0, idx);
-      this.buf = this.buf.slice(idx + 2);
-      const f: Record<string, string> = {};
-      for (const line of frame.split('\n')) {
-        const colon = line.indexOf(': ');
-        if (colon > 0) f[line.slice(0, colon)] = line.slice(colon + 2);
-      }
-      if (f.id && f.event && KINDS.has(f.event) && f.data) this.event(f.event as Kind, f.id, JSON.parse(f.data), at);
+    for (const e of this.parser.push(chunk)) {
+      if (e.id && KINDS.has(e.event)) this.event(e.event as Kind, e.id, JSON.parse(e.data) as { id: string; body?: string }, at);
     }
   }
 

@@ -2,7 +2,7 @@ import { sleep } from './clients.ts';
 import { BENCH_ROOMS, startReplicas, stopReplicas, type Database } from './cluster.ts';
 import { MixLedger, MixWriters, type Kind } from './mix-load.ts';
 import { checkMix, MixStream } from './mix-stream.ts';
-import type { Row, Settings } from './rig.ts';
+import type { Row, Settings } from './rig-types.ts';
 import { startWindow, summarize } from './stats.ts';
 import { signIn } from './writers.ts';
 

@@ -9,6 +9,7 @@ import { connect } from '../src/db/connect.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { spawnReplica } from '../src/dev/cluster.ts';
+import { readEvents } from '../src/sync/event-parser.ts';
 import { signIn } from '../test/support/client.ts';
 
 const SECONDS = Number(process.argv[2] ?? 60);
@@ -68,8 +69,7 @@ function open(i: number, room: string): AbortController[] {
   return [`${replicas[0]!.url}/rooms/${room}/events`, `${replicas[1]!.url}/events?room=${room}`].map((url) => {
     const ctrl = new AbortController();
     void fetch(url, { headers: { cookie: cookies[i]! }, signal: ctrl.signal }).then(async (res) => {
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) events += decoder.decode(chunk).split('event: presence\n').length - 1;
+      for await (const e of readEvents(res.body!)) if (e.event === 'presence') events++;
     }).catch(() => {});
     return ctrl;
   });

@@ -1,7 +1,8 @@
 import { sleep } from './clients.ts';
 import type { Post } from './ledger.ts';
 import type { Database } from './cluster.ts';
-import { startRig, type Row, type Settings } from './rig.ts';
+import type { Row, Settings } from './rig-types.ts';
+import { startRig } from './rig.ts';
 import { finish } from './scenarios.ts';
 import { startWindow, summarize, type Summary } from './stats.ts';
 

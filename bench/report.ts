@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { fmt, type Row } from './rig.ts';
+import { fmt, type Row } from './rig-types.ts';
 import type { Step } from './ramp.ts';
 import type { Floor } from './floor.ts';
 import type { Target } from './targets.ts';

@@ -1,33 +1,8 @@
 import { closeClients, openClients, sleep, type Reader } from './clients.ts';
 import { BENCH_ROOMS, startReplicas, stopReplicas, type Database } from './cluster.ts';
 import { Ledger } from './ledger.ts';
-import type { Summary, Window } from './stats.ts';
+import type { Rig, Settings } from './rig-types.ts';
 import { signIn, Writers } from './writers.ts';
-
-export interface Settings {
-  replicas: number;
-  clients: number;
-  rooms: number;
-  notify: boolean;
-  pollIntervalMs: number;
-  writers?: number;
-  cpuProfDir?: string;
-  /** Run the peer (Socket.IO + Redis, bench/peers/) instead of the chat. */
-  peer?: boolean;
-}
-
-/** One scenario's set-up: replicas, signed-in writers and open streams, all torn down by close(). */
-export interface Rig {
-  bases: string[];
-  pids: number[];
-  rooms: string[];
-  ledger: Ledger;
-  writers: Writers;
-  clients: Reader[];
-  /** SIGKILL for one replica (or peer node). */
-  kill(i: number): void;
-  close(): Promise<void>;
-}
 
 export async function startRig(db: Database, s: Settings, log: (m: string) => void): Promise<Rig> {
   if (s.peer) return (await import('./peers/rig.ts')).startPeerRig(db, s, log);
@@ -59,28 +34,3 @@ export async function startRig(db: Database, s: Settings, log: (m: string) => vo
     throw err;
   }
 }
-
-/** One line of the results table. */
-export interface Row {
-  scenario: string;
-  /** A row of the peer (Socket.IO + Redis), not of the chat. */
-  peer?: boolean;
-  notify: boolean;
-  replicas: number;
-  clients: number;
-  rooms: number;
-  /** Offered posting rate (msg/s), or a description for bursts. */
-  offered: string;
-  accepted: number;
-  acceptedPerSec: number;
-  failed: number;
-  latency: Summary;
-  lost: number;
-  duplicates: number;
-  outOfOrder: number;
-  window: Window;
-  /** Scenario-specific figures, shown under the table. */
-  extra: Record<string, string | number>;
-}
-
-export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');

@@ -9,7 +9,7 @@ import { mix } from './mix.ts';
 import { comparisonMarkdown, peerScenario, peerTargets, printComparison, type Pair } from './peers/compare.ts';
 import { ramp } from './ramp.ts';
 import { markdown, printTable, writeDoc, type Report } from './report.ts';
-import type { Row } from './rig.ts';
+import type { Row } from './rig-types.ts';
 import { burst, steady } from './scenarios.ts';
 import { machineBusy } from './stats.ts';
 import { judge } from './targets.ts';

@@ -1,6 +1,7 @@
 import { checkDelivery, drain, sleep } from './clients.ts';
 import type { Database } from './cluster.ts';
-import { startRig, type Rig, type Row, type Settings } from './rig.ts';
+import type { Rig, Row, Settings } from './rig-types.ts';
+import { startRig } from './rig.ts';
 import { healthzRoundTrip } from './floor.ts';
 import { startWindow, summarize } from './stats.ts';
 

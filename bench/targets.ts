@@ -1,4 +1,4 @@
-import { fmt, type Row } from './rig.ts';
+import { fmt, type Row } from './rig-types.ts';
 
 export interface Target { name: string; measured: string; met: boolean }
 

@@ -1,10 +1,11 @@
+// @ts-check
 // Solves the registration page's proof-of-work challenge (ALTCHA v2, SHA-256, deterministic mode):
 // find the counter whose SHA-256(salt | nonce | counter as 4 bytes big-endian) starts with the
 // challenge's key prefix, then send {challenge, solution} as base64 JSON in the "altcha" field.
 (() => {
-  const input = document.querySelector('input[name="altcha"][data-challenge]');
+  const input = /** @type {HTMLInputElement | null} */ (document.querySelector('input[name="altcha"][data-challenge]'));
   if (!input) return;
-  const button = input.form.querySelector('[data-needs-challenge]');
+  const button = /** @type {HTMLButtonElement | null} */ (input.form.querySelector('[data-needs-challenge]'));
   const status = document.getElementById('challenge-status');
   const say = (text) => { if (status) status.textContent = text; };
   const hex = (h) => new Uint8Array(h.match(/../g).map((b) => parseInt(b, 16)));

@@ -1,10 +1,13 @@
+// @ts-check
 // Progressive enhancement: every page works without this file; it adds live updates, posting
 // without a reload, local times and scrolling. No framework, no build step, no inline code (CSP).
-'use strict';
+import { open } from './stream.js';
+
 (() => {
   const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
   const day = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
   const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+  const longDay = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   const GROUP_MS = 5 * 60_000;
 
   function localTime(el) {
@@ -16,13 +19,58 @@
   }
   document.querySelectorAll('time[datetime]').forEach(localTime);
 
-  const room = document.querySelector('.room[data-room]');
+  // Day dividers in local time: the server drew them in UTC.
+  const dayKey = (li) => new Date(li.querySelector('time')?.dateTime ?? '').toDateString();
+  function dayLabel(key) {
+    const d = new Date(key);
+    const today = new Date();
+    if (key === today.toDateString()) return 'Today';
+    if (key === new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1).toDateString()) return 'Yesterday';
+    return longDay.format(d);
+  }
+  function divider(key) {
+    const li = document.createElement('li');
+    li.className = `day-divider${key === new Date().toDateString() ? ' today' : ''}`;
+    li.dataset.day = key;
+    li.append(Object.assign(document.createElement('span'), { textContent: dayLabel(key) }));
+    return li;
+  }
+  function redrawDays(list) {
+    list.querySelectorAll('.day-divider').forEach((d) => d.remove());
+    let last = '';
+    for (const li of list.querySelectorAll('.message')) {
+      const key = dayKey(li);
+      if (key !== last) li.before(divider(key));
+      last = key;
+    }
+  }
+  const lastDay = (list) => {
+    const all = list.querySelectorAll('.message');
+    return all.length ? dayKey(all[all.length - 1]) : '';
+  };
+
+  // "Copy link" beside a link to hand out (join and reset links); without the script the field is selectable.
+  for (const button of document.querySelectorAll(/** @type {'button'} */ ('button[data-copy]'))) {
+    const field = /** @type {HTMLInputElement | null} */ (document.getElementById(button.dataset.copy ?? ''));
+    if (!field || !navigator.clipboard) continue;
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      await navigator.clipboard.writeText(field.value).catch(() => field.select());
+      button.textContent = 'Copied';
+      setTimeout(() => { button.textContent = 'Copy link'; }, 2000);
+    });
+  }
+
+  const room = /** @type {HTMLElement | null} */ (document.querySelector('.room[data-room]'));
   if (!room) return;
   const slug = room.dataset.room;
   const list = document.getElementById('messages');
   const jump = document.getElementById('jump');
   const status = document.getElementById('status');
-  const form = room.querySelector('form.post');
+  const form = /** @type {HTMLFormElement | null} */ (room.querySelector('form.post'));
+  const hint = document.getElementById('post-help');
+  if (hint) hint.hidden = false;
+  redrawDays(list);
 
   // Messages by one author within a few minutes read as one block.
   const stamp = (li) => Date.parse(li.querySelector('time')?.dateTime ?? '');
@@ -46,14 +94,28 @@
     tpl.innerHTML = m.html; // rendered and escaped by the server's message partial
     const li = tpl.content.firstElementChild;
     if (!li) return;
+    const before = lastDay(list);
     list.append(li);
+    if (dayKey(li) !== before) li.before(divider(dayKey(li)));
     li.querySelectorAll('time[datetime]').forEach(localTime);
     group(li);
     if (follow) toBottom();
     else jump.hidden = false;
   }
 
+  // Removed from the room or the room archived while open: say so for good and close the box.
+  let closed = '';
+  document.addEventListener('chat:room-closed', (/** @type {Event} */ event) => {
+    const e = /** @type {CustomEvent<string>} */ (event);
+    closed = e.detail === 'archived' ? 'This room was archived: it can be read, not posted to.' : 'You are no longer a member of this room.';
+    status.hidden = false;
+    status.classList.add('down', 'closed');
+    status.textContent = closed;
+    form?.querySelectorAll(/** @type {'textarea'} */ ('textarea, button, input')).forEach((el) => { el.disabled = true; });
+  });
+
   function setStatus(live) {
+    if (closed) return;
     status.hidden = false;
     status.classList.toggle('down', !live);
     status.textContent = live ? 'Live' : 'Reconnecting…';
@@ -83,11 +145,9 @@
       watchdog = setTimeout(() => { setStatus(false); connect(); }, SILENCE_MS);
     };
     const connect = () => {
-      es?.close();
-      const source = new EventSource(`/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
+      // The tab's one stream (public/stream.js): the other scripts listen on it too.
+      const source = open(`/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
       es = source;
-      // Other scripts (public/presence.js) listen on the page's stream too.
-      window.chatStream = source; document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));
       heard();
       source.onopen = () => { retryMs = 1000; heard(); setStatus(true); };
       source.onmessage = (e) => {
@@ -124,7 +184,7 @@
   function enhanceForm(form) {
     const box = form.querySelector('textarea');
     const send = form.querySelector('button[type="submit"]');
-    const error = form.querySelector('#post-error');
+    const error = /** @type {HTMLElement} */ (form.querySelector('#post-error'));
     // A draft left by a post refused for signing out survives the trip through the sign-in page.
     const draftKey = `draft:${slug}`;
     const store = (() => { try { return window.sessionStorage; } catch { return null; } })();

@@ -1,8 +1,10 @@
+// @ts-check
 // Edits, deletions and reactions, live: the page's one stream (public/app.js) brings them, and the
 // reaction, edit and delete forms send JSON instead of reloading. Without this file the forms work.
-'use strict';
+import { on } from './stream.js';
+
 (() => {
-  const room = document.querySelector('.room[data-room]');
+  const room = /** @type {HTMLElement | null} */ (document.querySelector('.room[data-room]'));
   const slug = room?.dataset.room;
 
   const messageLi = (id) => document.getElementById(`m-${id}`);
@@ -34,7 +36,7 @@
 
   /** The reactions bar of a message, drawn from data with textContent only. */
   function drawReactions(id, reactions, roomSlug) {
-    const bar = document.querySelector(`.reactions[data-for="${CSS.escape(id)}"]`);
+    const bar = /** @type {HTMLElement | null} */ (document.querySelector(`.reactions[data-for="${CSS.escape(id)}"]`));
     if (!bar) return;
     const list = Object.entries(reactions || {});
     bar.replaceChildren(...list.map(([emoji, names]) => {
@@ -51,13 +53,9 @@
   }
 
   const mine = (data) => data.room === slug && room?.dataset.live === 'on';
-  function attach(source) {
-    source.addEventListener('edit', (e) => { const m = JSON.parse(e.data); if (mine(m)) replace(m); });
-    source.addEventListener('delete', (e) => { const d = JSON.parse(e.data); if (mine(d)) tombstone(d.id); });
-    source.addEventListener('reaction', (e) => { const d = JSON.parse(e.data); if (d.room === slug) drawReactions(d.id, d.reactions, d.room); });
-  }
-  if (window.chatStream) attach(window.chatStream);
-  document.addEventListener('chat:stream', (e) => attach(e.detail));
+  on('edit', (e) => { const m = JSON.parse(e.data); if (mine(m)) replace(m); });
+  on('delete', (e) => { const d = JSON.parse(e.data); if (mine(d)) tombstone(d.id); });
+  on('reaction', (e) => { const d = JSON.parse(e.data); if (d.room === slug) drawReactions(d.id, d.reactions, d.room); });
 
   // The forms, as JSON: /rooms/<slug>/messages/<id>/<action> has a twin under /api.
   const ACTION = /^\/rooms\/([^/]+)\/messages\/(\d+)\/(reactions|edit|delete)$/;
@@ -71,7 +69,7 @@
     const send = (method, path, body) => fetch(path, {
       method, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: body && JSON.stringify(body),
     });
-    const button = e.submitter;
+    const button = /** @type {HTMLButtonElement | null} */ (e.submitter);
     if (button) button.disabled = true;
     try {
       let res;
@@ -79,7 +77,7 @@
         res = await send('POST', `${api}/reactions`, { emoji: button?.value ?? '' });
         if (res.ok) drawReactions(id, (await res.json()).reactions, decodeURIComponent(roomSlug));
       } else if (action === 'edit') {
-        res = await send('PATCH', api, { body: form.elements.body.value });
+        res = await send('PATCH', api, { body: /** @type {HTMLTextAreaElement} */ (form.elements.namedItem('body')).value });
         if (res.ok) location.reload();
       } else {
         res = await send('DELETE', api);

@@ -1,12 +1,13 @@
+// @ts-check
 // Files in the composer: pasted, dropped or picked, each is uploaded at once and waits as a chip
 // until the message is sent; app.js sends their ids with the message (form.dataset.attachments).
 (() => {
-  const form = document.querySelector('form.post');
+  const form = /** @type {HTMLFormElement | null} */ (document.querySelector('form.post'));
   const box = form?.querySelector('textarea');
   if (!form || !box) return;
   const slug = new URL(form.action).pathname.split('/')[2];
-  const picker = form.querySelector('input[type="file"]');
-  const error = form.querySelector('#post-error');
+  const picker = /** @type {HTMLInputElement | null} */ (form.querySelector('input[type="file"]'));
+  const error = /** @type {HTMLElement} */ (form.querySelector('#post-error'));
   const list = Object.assign(document.createElement('ul'), { className: 'pending-files', hidden: true });
   list.setAttribute('aria-label', 'Files to send');
   form.prepend(list);
@@ -68,13 +69,13 @@
     e.preventDefault();
     take(files);
   });
-  form.addEventListener('dragover', (e) => {
+  form.addEventListener('dragover', (/** @type {DragEvent} */ e) => {
     if (!e.dataTransfer?.types.includes('Files')) return;
     e.preventDefault();
     form.classList.add('dropping');
   });
   form.addEventListener('dragleave', () => form.classList.remove('dropping'));
-  form.addEventListener('drop', (e) => {
+  form.addEventListener('drop', (/** @type {DragEvent} */ e) => {
     form.classList.remove('dropping');
     const files = [...(e.dataTransfer?.files ?? [])];
     if (files.length === 0) return;

@@ -1,5 +1,5 @@
+// @ts-check
 // @name: the reader's own mentions stand out, and the composer completes names of the room's people.
-'use strict';
 (() => {
   const me = (document.querySelector('.who .me strong')?.textContent ?? '').toLowerCase();
   const list = document.getElementById('messages');
@@ -14,8 +14,8 @@
     }).observe(list, { childList: true });
   }
 
-  const room = document.querySelector('.room[data-room]');
-  const form = room?.querySelector('form.post');
+  const room = /** @type {HTMLElement | null} */ (document.querySelector('.room[data-room]'));
+  const form = /** @type {HTMLFormElement | null | undefined} */ (room?.querySelector('form.post'));
   const box = form?.querySelector('textarea');
   if (!box) return;
   const slug = room.dataset.room;
@@ -77,7 +77,7 @@
   });
   box.addEventListener('blur', () => setTimeout(close, 100));
   // Before the composer's own Enter-sends handler (public/app.js): capture on the form.
-  form.addEventListener('keydown', (e) => {
+  form.addEventListener('keydown', (/** @type {KeyboardEvent} */ e) => {
     if (menu.hidden || e.target !== box) return;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       active = (active + (e.key === 'ArrowDown' ? 1 : matches.length - 1)) % matches.length;

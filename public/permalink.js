@@ -1,10 +1,10 @@
+// @ts-check
 // Copy-link on each message (without JavaScript the message's time links to the same address),
 // and the message a permalink names brought into view.
-'use strict';
 (() => {
   if (navigator.clipboard) document.documentElement.classList.add('can-copy');
   document.addEventListener('click', async (event) => {
-    const button = event.target instanceof Element ? event.target.closest('.copy-link') : null;
+    const button = event.target instanceof Element ? /** @type {HTMLElement | null} */ (event.target.closest('.copy-link')) : null;
     if (!button) return;
     const url = new URL(button.dataset.link, location.href).href;
     try {

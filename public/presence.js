@@ -1,9 +1,11 @@
+// @ts-check
 // "Here now" (Documentation/presence.md): the room header's list, kept current by event: presence
-// on the page's stream. public/app.js announces each stream it opens (window.chatStream, and the
-// chat:stream event on reconnects); every new stream starts with the room's list.
+// on the tab's stream (public/stream.js); every new stream starts with the room's list.
+import { on } from './stream.js';
+
 (() => {
   const list = document.querySelector('#here .here-people');
-  const room = document.querySelector('.room[data-room]');
+  const room = /** @type {HTMLElement | null} */ (document.querySelector('.room[data-room]'));
   if (!list || !room) return;
   const show = (e) => {
     const data = JSON.parse(e.data);
@@ -15,12 +17,5 @@
       return li;
     }));
   };
-  const attached = new WeakSet();
-  const attach = (source) => {
-    if (!source || attached.has(source)) return;
-    attached.add(source);
-    source.addEventListener('presence', show);
-  };
-  document.addEventListener('chat:stream', (e) => attach(e.detail));
-  attach(window.chatStream);
+  on('presence', show);
 })();

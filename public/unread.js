@@ -1,15 +1,19 @@
+// @ts-check
 // Unread and mention badges, live, and the tab title's count; reading the open room while it is
 // visible and scrolled to the bottom moves the read mark; a read on another device clears badges
 // here (event: read); browser notifications for what the room's level asks for.
-'use strict';
+import { on, open as openStream } from './stream.js';
+
 (() => {
   const me = document.querySelector('.who .me strong')?.textContent ?? '';
   if (!me) return;
-  const room = document.querySelector('.room[data-room]');
+  const room = /** @type {HTMLElement | null} */ (document.querySelector('.room[data-room]'));
   const slug = room?.dataset.room ?? null;
   const live = room?.dataset.live === 'on';
   const baseTitle = document.title;
-  const badgesOf = (s) => document.querySelectorAll(`[data-badges="${CSS.escape(s)}"]`);
+  /** Every badge box of a room (the sidebar's and the room list's). */
+  const badgesOf = (/** @type {string} */ s) => /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(`[data-badges="${CSS.escape(s)}"]`));
+  const allBadges = () => /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-badges]'));
   const info = (s) => badgesOf(s)[0]?.dataset;
 
   function draw(s, unread, mentions) {
@@ -27,7 +31,7 @@
     retitle();
   }
   function retitle() {
-    const counts = new Map([...document.querySelectorAll('[data-badges]')].map((el) => [el.dataset.badges, Number(el.dataset.unread)]));
+    const counts = new Map([...allBadges()].map((el) => [el.dataset.badges, Number(el.dataset.unread)]));
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     document.title = total > 0 ? `(${total > 99 ? '99+' : total}) ${baseTitle}` : baseTitle;
   }
@@ -43,7 +47,15 @@
       if (!res?.ok) return;
       const { rooms } = await res.json();
       const known = new Set(rooms.map((r) => r.slug));
-      for (const el of document.querySelectorAll('[data-badges]')) if (!known.has(el.dataset.badges)) el.closest('li')?.remove();
+      const hadIt = slug !== null && badgesOf(slug).length > 0;
+      for (const el of allBadges()) if (!known.has(el.dataset.badges)) el.closest('li')?.remove();
+      // The open room gone (removed, deactivated, deleted) or archived: the page says so (public/app.js).
+      const here = rooms.find((r) => r.slug === slug);
+      if (hadIt && (!here || here.archived)) {
+        // Archived rooms leave the list but stay readable; a room the person lost answers 404.
+        const still = here ?? (await fetch(`/api/rooms/${encodeURIComponent(slug)}/messages?limit=1`).catch(() => null))?.ok;
+        document.dispatchEvent(new CustomEvent('chat:room-closed', { detail: still ? 'archived' : 'gone' }));
+      }
       for (const r of rooms) {
         if (badgesOf(r.slug).length === 0) addRoom(r);
         for (const el of badgesOf(r.slug)) Object.assign(el.dataset, { title: r.title, level: r.level, kind: r.kind });
@@ -52,8 +64,13 @@
     }, 300);
   };
   function addRoom(r) {
-    const list = document.querySelector(r.kind === 'direct' ? 'ul[aria-labelledby="nav-directs"], ul[aria-labelledby="directs-heading"]' : 'ul[aria-labelledby="nav-rooms"], ul[aria-labelledby="rooms-heading"]');
+    const list = /** @type {HTMLElement | null} */ (document.querySelector(r.kind === 'direct' ? 'ul[aria-labelledby="nav-directs"], ul[aria-labelledby="directs-heading"]' : 'ul[aria-labelledby="nav-rooms"], ul[aria-labelledby="rooms-heading"]'));
     if (!list) return;
+    const heading = list.getAttribute('aria-labelledby') ?? '';
+    list.hidden = false;
+    const title = document.getElementById(heading);
+    if (title) title.hidden = false;
+    document.querySelector(`[data-empty-for="${heading}"]`)?.remove();
     const a = Object.assign(document.createElement('a'), { href: `/rooms/${encodeURIComponent(r.slug)}#latest` });
     const mark = Object.assign(document.createElement('span'), { textContent: r.kind === 'direct' ? '@' : '#' });
     mark.setAttribute('aria-hidden', 'true');
@@ -90,8 +107,22 @@
       if (!res?.ok) unseen = true;
     }, 1000);
   };
-  addEventListener('scroll', maybeRead, { passive: true });
-  document.addEventListener('visibilitychange', maybeRead);
+  // Leaving or hiding the page within the second still reads what was seen: the newest message
+  // the reader was at when last looking. keepalive lets the request outlive the page.
+  let seenCursor = '';
+  const look = () => { if (seeing()) seenCursor = cursor; };
+  const flushRead = () => {
+    if (!seenCursor || !unseen) return;
+    unseen = seenCursor !== cursor;
+    clearTimeout(readTimer);
+    readTimer = 0;
+    fetch(`/api/rooms/${encodeURIComponent(slug)}/read`, {
+      method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cursor: seenCursor }),
+    }).catch(() => {});
+  };
+  addEventListener('scroll', () => { look(); maybeRead(); }, { passive: true });
+  addEventListener('pagehide', flushRead);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flushRead(); else maybeRead(); });
   addEventListener('focus', maybeRead);
 
   function notify(m, mention) {
@@ -113,33 +144,29 @@
     else if (document.querySelector('[data-badges]')) document.querySelector('.card-page .lead')?.after(ask);
   }
 
-  function attach(source) {
+  {
     const seen = (e) => { cursor = e.lastEventId || cursor; return JSON.parse(e.data); };
-    source.addEventListener('message', (e) => {
+    on('message', (e) => {
       const m = seen(e);
       if (m.author === me) return;
       const mention = mentionsMe(m);
       notify(m, mention);
       if (m.room === slug && live) {
         unseen = true;
-        if (seeing()) return maybeRead();
+        if (seeing()) { look(); return maybeRead(); }
       }
       bump(m.room, mention);
     });
     // A read elsewhere may have stopped short of what this tab counted since: ask for the exact counts.
-    source.addEventListener('read', (e) => { const d = seen(e); draw(d.room, 0, 0); if (d.room !== slug || !seeing()) refresh(); });
-    for (const kind of ['edit', 'delete', 'room']) source.addEventListener(kind, (e) => { if (seen(e).room !== slug || kind === 'room') refresh(); });
-    source.addEventListener('reaction', seen);
+    on('read', (e) => { const d = seen(e); draw(d.room, 0, 0); if (d.room !== slug || !seeing()) refresh(); });
+    for (const kind of ['edit', 'delete', 'room']) on(kind, (e) => { if (seen(e).room !== slug || kind === 'room') refresh(); });
+    on('reaction', seen);
   }
-  if (window.chatStream) attach(window.chatStream);
-  document.addEventListener('chat:stream', (e) => attach(e.detail));
   // Pages without a room (the room list) open the tab's one stream here.
   if (!room && document.querySelector('[data-badges]')) {
-    let after = document.querySelector('[data-cursor]')?.dataset.cursor ?? '';
+    let after = /** @type {HTMLElement | null} */ (document.querySelector('[data-cursor]'))?.dataset.cursor ?? '';
     const open = () => {
-      const source = new EventSource(after ? `/events?after=${encodeURIComponent(after)}` : '/events');
-      window.chatStream = source;
-      document.dispatchEvent(new CustomEvent('chat:stream', { detail: source }));
+      const source = openStream(after ? `/events?after=${encodeURIComponent(after)}` : '/events');
       // Too far behind to resume: the counts come from the server, the stream starts afresh.
       source.addEventListener('reload', () => { source.close(); after = ''; refresh(); setTimeout(open, 1000); });
     };

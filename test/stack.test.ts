@@ -167,8 +167,8 @@ describe('the Swarm stack files', () => {
     }
   });
 
-  itRendered('publish no port for the app, PostgreSQL or pgAdmin: Traefik is the only way in', () => {
-    for (const name of ['app', 'migrate', 'postgres', 'pgadmin']) {
+  itRendered('publish no port for the app, PostgreSQL, its backups or pgAdmin: Traefik is the only way in', () => {
+    for (const name of ['app', 'migrate', 'postgres', 'backup', 'pgadmin']) {
       expect(render('stack.yml').services[name]?.ports ?? [], name).toEqual([]);
     }
   });
@@ -253,7 +253,8 @@ describe('the app service', () => {
 describe('PostgreSQL and pgAdmin', () => {
   itRendered('keep PostgreSQL 18 data in /var/lib/postgresql on a labelled node, checked by pg_isready', () => {
     const pg = render('stack.yml').services.postgres!;
-    expect(pg.image).toMatch(/^postgres:18/);
+    expect(pg.image).toBe(envExample().get('DB_IMAGE')!.value);
+    expect(read('deploy/postgres/Dockerfile')).toMatch(/^ARG BASE=postgres:18$/m);
     expect(pg.volumes?.map((v) => v.target)).toContain('/var/lib/postgresql');
     expect(pg.deploy?.placement?.constraints?.some((c) => c.startsWith('node.labels.'))).toBe(true);
     expect(pg.deploy?.update_config?.order).toBe('stop-first');
@@ -281,6 +282,44 @@ describe('PostgreSQL and pgAdmin', () => {
     expect(pg.deploy?.update_config?.order).toBe('stop-first');
     expect(pg.environment?.PGADMIN_SERVER_JSON_FILE).toBeDefined();
     expect(JSON.stringify(JSON.parse(read('deploy/pgadmin-servers.json')))).toContain('"Username":"chat_readonly"');
+  });
+});
+
+describe('backups (pgBackRest)', () => {
+  const conf = () => read('deploy/postgres/pgbackrest.conf');
+  const option = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(conf())?.[1];
+
+  itRendered('archive every WAL segment of PostgreSQL with pgBackRest, at least once a minute, to the repository volume', () => {
+    const pg = render('stack.yml').services.postgres!;
+    const flags = pg.command!.join(' ');
+    expect(flags).toContain('archive_mode=on');
+    expect(flags).toContain('archive_command=pgbackrest --stanza=chat archive-push %p');
+    expect(ms(/archive_timeout=(\w+)/.exec(flags)?.[1])).toBeLessThanOrEqual(60_000);
+    expect(pg.volumes?.find((v) => v.target === option('repo1-path'))?.source).toBe('pgbackrest-repo');
+    expect(option('pg1-path')).toBe('/var/lib/postgresql/18/docker');
+  });
+
+  itRendered('take them on a schedule from the same image, on the database node, reading the data read-only', () => {
+    const { postgres: pg, backup } = render('stack.yml').services as Record<string, Service & { user?: string }>;
+    expect(backup!.image).toBe(pg!.image);
+    expect(backup!.command).toEqual(['chat-backup', 'schedule']);
+    expect(backup!.user).toBe('postgres');
+    expect(backup!.deploy?.placement?.constraints).toEqual(pg!.deploy?.placement?.constraints);
+    const mounts = new Map((backup!.volumes ?? []).map((v) => [v.target, v as typeof v & { read_only?: boolean }]));
+    expect(mounts.get('/var/lib/postgresql')).toMatchObject({ source: 'postgres-data', read_only: true });
+    expect(mounts.get('/var/lib/pgbackrest')?.source).toBe('pgbackrest-repo');
+    // The socket pgBackRest talks to PostgreSQL through.
+    expect(mounts.get(option('pg1-socket-path')!)?.source).toBe(pg!.volumes?.find((v) => v.target === option('pg1-socket-path'))?.source);
+    expect(Number(backup!.environment?.BACKUP_FULL_EVERY_HOURS)).toBeGreaterThan(Number(backup!.environment?.BACKUP_DIFF_EVERY_HOURS));
+  });
+
+  it('keep two full backups and what depends on them, and read keys only from Docker secrets', () => {
+    expect(option('repo1-retention-full-type')).toBe('count');
+    expect(Number(option('repo1-retention-full'))).toBeGreaterThanOrEqual(2);
+    expect(option('cmd')).toBe('/usr/local/bin/pgbackrest');
+    expect(conf()).not.toMatch(/s3-key|cipher-pass/);
+    expect(read('deploy/postgres/pgbackrest-secrets.sh')).toContain('/run/secrets/pgbackrest_');
+    expect(read('deploy/postgres/Dockerfile')).toContain('COPY pgbackrest-secrets.sh /usr/local/bin/pgbackrest');
   });
 });
 
@@ -339,6 +378,6 @@ describe('the Dockerfile', () => {
     expect(instr('HEALTHCHECK').length).toBe(1);
     const start = [...instr('CMD'), ...instr('ENTRYPOINT')];
     expect(start.length).toBeGreaterThan(0);
-    for (const l of start) expect(() => JSON.parse(l.replace(/^\w+\s+/, ''))).not.toThrow();
+    for (const l of start) expect(() => void JSON.parse(l.replace(/^\w+\s+/, ''))).not.toThrow();
   });
 });

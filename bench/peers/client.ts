@@ -4,13 +4,23 @@ import { seqOf, type Ledger } from '../ledger.ts';
 // A minimal Socket.IO v4 client (engine.io over a WebSocket, no polling), as light per connection
 // as the bench's SSE reader: ws is the peer's own package, loaded once preparePeer installed it.
 const require = createRequire(import.meta.url);
-let WS: any = null;
+/** The little of ws's WebSocket this client uses (ws has no types installed here). */
+interface Socket {
+  on(event: 'message', f: (raw: Buffer) => void): void;
+  on(event: 'close' | 'error', f: () => void): void;
+  send(text: string): void;
+  terminate(): void;
+}
+let WS: (new (url: string, opts: { perMessageDeflate: boolean }) => Socket) | null = null;
 
-type Handler = (name: string, payload: any, at: number) => void;
+/** A post's acknowledgement as the peer sends it (bench/peers/server.js). */
+export interface Ack { message?: { id: string | number } }
+
+type Handler = (name: string, payload: unknown, at: number) => void;
 
 export class PeerSocket {
-  private ws: any;
-  private acks = new Map<number, (v: any) => void>();
+  private ws: Socket | null = null;
+  private acks = new Map<number, (v: Ack | null) => void>();
   private nextAck = 0;
   closed = false;
 
@@ -18,25 +28,25 @@ export class PeerSocket {
 
   /** Resolves once the namespace is joined (the server has checked the token and joined the room). */
   connect(base: string, token: string, room?: string): Promise<void> {
-    WS ??= require('ws');
+    const WebSocket = (WS ??= require('ws') as NonNullable<typeof WS>);
     const q = new URLSearchParams({ EIO: '4', transport: 'websocket', token, ...(room ? { room } : {}) });
-    this.ws = new WS(`${base.replace('http', 'ws')}/socket.io/?${q}`, { perMessageDeflate: false });
+    const ws = (this.ws = new WebSocket(`${base.replace('http', 'ws')}/socket.io/?${q}`, { perMessageDeflate: false }));
     return new Promise((resolve, reject) => {
-      this.ws.on('message', (raw: Buffer) => {
+      ws.on('message', (raw: Buffer) => {
         const at = performance.now();
         const m = raw.toString();
-        if (m === '2') return this.ws.send('3');
-        if (m.startsWith('0')) return this.ws.send('40');
+        if (m === '2') return ws.send('3');
+        if (m.startsWith('0')) return ws.send('40');
         if (m.startsWith('40')) return resolve();
         if (m.startsWith('44')) return reject(new Error(`peer refused the socket: ${m}`));
         if (m.startsWith('42')) {
-          const [name, payload] = JSON.parse(m.slice(2));
+          const [name, payload] = JSON.parse(m.slice(2)) as [string, unknown];
           return this.onEvent(name, payload, at);
         }
         if (m.startsWith('43')) {
           const open = m.indexOf('[');
           const id = Number(m.slice(2, open));
-          this.acks.get(id)?.(JSON.parse(m.slice(open))[0]);
+          this.acks.get(id)?.((JSON.parse(m.slice(open)) as [Ack])[0]);
           this.acks.delete(id);
         }
       });
@@ -48,17 +58,17 @@ export class PeerSocket {
         reject(new Error('peer socket closed'));
         this.onClose();
       };
-      this.ws.on('close', gone);
-      this.ws.on('error', gone);
+      ws.on('close', gone);
+      ws.on('error', gone);
     });
   }
 
-  emit(name: string, payload: unknown): Promise<any> {
+  emit(name: string, payload: unknown): Promise<Ack | null> {
     if (this.closed) return Promise.resolve(null);
     const id = this.nextAck++;
     return new Promise((resolve) => {
       this.acks.set(id, resolve);
-      this.ws.send(`42${id}${JSON.stringify([name, payload])}`);
+      this.ws?.send(`42${id}${JSON.stringify([name, payload])}`);
     });
   }
 
@@ -83,7 +93,7 @@ export class PeerReader {
   constructor(readonly replica: number, readonly room: string, private ledger: Ledger, private failover: string[] = [], private delayMs = 200) {}
 
   async open(base: string, token: string): Promise<void> {
-    this.socket = new PeerSocket((name, m, at) => name === 'message' && this.event(m, at), () => this.lost(token));
+    this.socket = new PeerSocket((name, m, at) => name === 'message' && this.event(m as { id: string; body: string }, at), () => this.lost(token));
     await this.socket.connect(base, token, this.room);
   }
 

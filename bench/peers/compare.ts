@@ -1,4 +1,4 @@
-import { fmt, type Row } from '../rig.ts';
+import { fmt, type Row } from '../rig-types.ts';
 import type { Target } from '../targets.ts';
 import { preparePeer } from './setup.ts';
 

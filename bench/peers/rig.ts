@@ -1,7 +1,7 @@
 import { BENCH_ROOMS, type Database } from '../cluster.ts';
 import { closeClients, sleep } from '../clients.ts';
 import { Ledger } from '../ledger.ts';
-import type { Rig, Settings } from '../rig.ts';
+import type { Rig, Settings } from '../rig-types.ts';
 import { PeerReader } from './client.ts';
 import { PeerWriters } from './writers.ts';
 import { startPeer } from './setup.ts';

@@ -58,7 +58,7 @@ async function startNode(i: number, env: Record<string, string>): Promise<PeerNo
   const exited = track(proc);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('peer node did not start within 20 s')), 20_000);
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       const m = /listening (\d+)/.exec(d.toString());
       if (m) {
         clearTimeout(timer);

@@ -2,6 +2,7 @@
 //   tsx scripts/stack/checks.ts <stack> <replicas> <summary-file>
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as backup from './checks/backup.ts';
 import * as basics from './checks/basics.ts';
 import * as resilience from './checks/resilience.ts';
 import { setUp, type Ctx } from './checks/setup.ts';
@@ -21,6 +22,7 @@ const checks: Array<[string, (ctx: Ctx) => Promise<string>]> = [
   ['SIGKILL of PostgreSQL: accepted posts survive, replicas recover without a restart', resilience.killPostgres],
   ['a broken update rolls back by itself', resilience.brokenUpdateRollsBack],
   ['the PostgreSQL volume survives its task being replaced', resilience.volumeSurvives],
+  ['backup and point-in-time restore: a table dropped by mistake, the volume destroyed, the database rebuilt from the repository alone', backup.backupAndRestore],
 ];
 
 let passed = 0;

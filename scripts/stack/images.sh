@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Stand-in base images, built offline from Debian's mirror and npm and reused while their
-# content hash (recipe, versions, CA bundle) is unchanged; then the app image from the Dockerfile.
-#   images.sh <app-image-tag>
+# content hash (recipe, versions, CA bundle) is unchanged; then the app image from the Dockerfile
+# and the database image (postgres + pgBackRest) from deploy/postgres/Dockerfile.
+#   images.sh <app-image-tag> <db-image-tag>
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 recipes=$root/deploy/stand-in
-app_tag=$1
+app_tag=$1 db_tag=$2
 say() { echo "[images] $*" >&2; }
 sha() { sha256sum | cut -c1-16; }
 hash_of() { docker image inspect --format '{{index .Config.Labels "stand-in.hash"}}' "$1" 2>/dev/null || true; }
@@ -13,7 +14,7 @@ hash_of() { docker image inspect --format '{{index .Config.Labels "stand-in.hash
 # The names the real files use, so the Dockerfile and stack.yml run unchanged.
 node_tag=$(sed -nE 's/^FROM (node:[^ ]+).*/\1/p' "$root/Dockerfile" | head -1)
 node_major=$(sed -E 's/^node:([0-9]+).*/\1/' <<<"$node_tag")
-pg_tag=$(sed -nE 's/^ *image: (postgres:[^ ]+)$/\1/p' "$root/stack.yml" | head -1)
+pg_tag=$(sed -nE 's/^ARG BASE=(postgres:[^ ]+)$/\1/p' "$root/deploy/postgres/Dockerfile" | head -1)
 npm_major=11 # the npm line that Node.js 24 and 26 bundle
 
 rootfs() { # suite packages name -> tag
@@ -55,7 +56,9 @@ build_node() {
 
 build_postgres() {
   local base h ctx
-  base=$(rootfs sid postgresql-18 sid-postgresql-18)
+  # pgbackrest too: the official image gets it from apt in deploy/postgres/Dockerfile, which
+  # skips that step when the base already has it (no registry or apt inside builds here).
+  base=$(rootfs sid postgresql-18,pgbackrest sid-postgresql-18)
   h=$( { cat "$recipes/postgres.Dockerfile" "$recipes/postgres-entrypoint.sh"; echo "$base"; } | sha)
   if [ "$(hash_of "$pg_tag")" = "$h" ]; then say "$pg_tag: cached"; return; fi
   say "$pg_tag: from Debian sid's postgresql-18"
@@ -70,3 +73,5 @@ say "$app_tag: docker build"
 started=$SECONDS
 docker build -q -t "$app_tag" "$root" >/dev/null
 say "$app_tag: built in $((SECONDS - started)) s"
+say "$db_tag: docker build deploy/postgres"
+docker build -q -t "$db_tag" "$root/deploy/postgres" >/dev/null

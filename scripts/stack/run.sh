@@ -8,12 +8,12 @@ cd "$root"
 here=scripts/stack
 stack=stacktest
 replicas=${STACK_TEST_REPLICAS:-3}
-export APP_IMAGE=chat-app:stack-test
+export APP_IMAGE=chat-app:stack-test DB_IMAGE=chat-postgres:stack-test
 started=$SECONDS
 say() { echo "[stack] $*"; }
 
 bash "$here/engine.sh" || exit $?
-bash "$here/images.sh" "$APP_IMAGE"
+bash "$here/images.sh" "$APP_IMAGE" "$DB_IMAGE"
 say "images ready after $((SECONDS - started)) s"
 
 made_swarm=0 made_network=0 made_label=0
@@ -32,7 +32,7 @@ teardown() {
     docker network inspect "${stack}_backend" >/dev/null 2>&1 || break
     sleep 1
   done
-  docker volume rm "${stack}_postgres-data" "${stack}_pgadmin-data" >/dev/null 2>&1 || true
+  docker volume rm "${stack}_postgres-data" "${stack}_pgbackrest-repo" "${stack}_postgres-socket" "${stack}_pgadmin-data" >/dev/null 2>&1 || true
   docker secret rm "${secrets[@]}" >/dev/null 2>&1 || true
   docker config rm chat-postgres-init-v1 chat-pgadmin-servers-v1 >/dev/null 2>&1 || true
   if [ "$made_network" = 1 ]; then docker network rm traefik-public >/dev/null 2>&1 || true; fi

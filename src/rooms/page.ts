@@ -33,7 +33,10 @@ export async function renderRoom(c: Ctx, deps: Pick<Deps, 'sql' | 'hub' | 'rooms
   const view = roomView(room, user);
   // Viewing the newest messages reads them; the "New" divider marks where this reader had left off.
   const newest = shown.findLast((r) => r.released);
-  const read = user && !before && !around && newest ? await markRead(deps.sql, user.id, room.id, newest.position) : null;
+  // A message's own page reads up to that message (markRead never moves back).
+  const linked = around ? shown.find((r) => r.message.id === around.id && r.released) : undefined;
+  const upTo = around ? linked : !before ? newest : undefined;
+  const read = user && upTo ? await markRead(deps.sql, user.id, room.id, upTo.position) : null;
   const newFrom = read?.before ? (shown.find((r) => compare(r.position, read.before!) > 0 && r.message.author !== user!.name)?.message.id ?? null) : null;
   return c.render('room', {
     title: view.title,

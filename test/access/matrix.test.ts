@@ -51,7 +51,7 @@ describe('who may read and post in a closed room, on every path and across repli
     // Both changes are made on replica A; every check below runs on replica B.
     expect((await api(a, 'member', 'DELETE', `/api/rooms/secret-plans/members/${names.removed}`)).status).toBe(204);
     expect((await api(a, 'admin', 'POST', `/api/users/${names.deactivated}/deactivate`)).status).toBe(204);
-    await eventually(async () => b.chat.rooms.get('secret-plans')?.members.size, (n) => n === 2);
+    await eventually(() => b.chat.rooms.get('secret-plans')?.members.size, (n) => n === 2);
   });
   afterAll(() => Promise.all([a?.close(), b?.close()]));
 
@@ -114,7 +114,7 @@ describe('who may read and post in a closed room, on every path and across repli
 
   it('an admin made public room is readable without an account, but not writable', async () => {
     expect((await api(a, 'admin', 'PATCH', '/api/rooms/general', { public: true })).status).toBe(200);
-    await eventually(async () => b.chat.rooms.get('general')?.public, (p) => p === true);
+    await eventually(() => b.chat.rooms.get('general')?.public, (p) => p === true);
     expect((await fetch(`${b.url}/rooms/general`)).status).toBe(200);
     expect((await fetch(`${b.url}/api/rooms/general/messages`)).status).toBe(200);
     const anonymous = await openStream(b.url, 'general');

@@ -26,7 +26,7 @@ describe('losing access ends what is already open, on every replica', () => {
     const cookie = await signIn(a.url, name);
     expect((await call(owner, 'POST', '/api/rooms', { title: 'Launch', kind: 'closed', members: [name] })).status).toBe(201);
     // B learns of the new room from its next poll.
-    await eventually(async () => b.chat.rooms.get('launch')?.members.size, (n) => n === 2);
+    await eventually(() => b.chat.rooms.get('launch')?.members.size, (n) => n === 2);
     const stream = await openStream(b.url, 'launch', { cookie });
     expect(stream.status).toBe(200);
     await postJson(a.url, owner, 'launch', 'before removal');

@@ -143,6 +143,6 @@ describe('open registration behind the proof-of-work challenge (REGISTRATION=ope
   it('puts the challenge in the join page for the script in public/ to solve', async () => {
     const html = await (await get(r.url, '/join')).text();
     expect(html).toMatch(/name="altcha" value="" data-challenge="\{/);
-    expect(html).toContain('<script src="/public/altcha.js" defer></script>');
+    expect(html).toContain('<script type="module" src="/public/altcha.js"></script>');
   });
 });

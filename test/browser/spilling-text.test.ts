@@ -60,8 +60,8 @@ describe.skipIf(!haveChromium)('hostile text in a message', () => {
       await body.evaluate((el: HTMLElement) => { el.style.visibility = 'hidden'; });
       const hidden = await look();
       await body.evaluate((el: HTMLElement) => { el.style.visibility = ''; });
-      expect(shown[0]!.equals(hidden[0]!), `message ${i} draws over the one before`).toBe(true);
-      expect(shown[1]!.equals(hidden[1]!), `message ${i} draws over the one after`).toBe(true);
+      expect(shown[0].equals(hidden[0]), `message ${i} draws over the one before`).toBe(true);
+      expect(shown[1].equals(hidden[1]), `message ${i} draws over the one after`).toBe(true);
     }
 
     const lines = items.nth(5).locator('.body');

@@ -35,7 +35,7 @@ describe.skipIf(!haveChromium)('a team starting a private chat in Chromium', () 
     await Promise.all([invite?.close(), open?.close()]);
   });
 
-  it('makes the first person admin, lets a second join by the admin\'s link, and both chat in a closed room; nobody joins without the link', async () => {
+  it('makes the first person admin, lets a second join by the admin\'s link (copied with its button), and both chat in a closed room; nobody joins without the link', async () => {
     const base = invite.url;
     const [adminCtx, memberCtx, strangerCtx] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
     const admin = await adminCtx.newPage();
@@ -53,6 +53,10 @@ describe.skipIf(!haveChromium)('a team starting a private chat in Chromium', () 
     await admin.waitForURL(`${base}/admin/people`);
     const link = await admin.getByLabel('Join link').inputValue();
     expect(link).toMatch(new RegExp(`^${base}/join/.+`));
+    await adminCtx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await admin.getByRole('button', { name: 'Copy link' }).click();
+    await admin.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await admin.evaluate(() => navigator.clipboard.readText())).toBe(link);
 
     // A second person registers through it in another browser.
     await member.goto(link);

@@ -82,7 +82,7 @@ describe('files and images in rooms, stored in PostgreSQL', () => {
     const thumb = await fetch(`${b.url}${attachment.thumbnail}`, { headers: { cookie: bob } });
     expect(thumb.headers.get('content-type')).toBe('image/webp');
     const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
-    expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(480);
+    expect(Math.max(meta.width, meta.height)).toBeLessThanOrEqual(480);
   });
 
   it('answers 404 to a non-member for a closed room’s file, as for the room itself', async () => {
@@ -166,7 +166,7 @@ describe('files and images in rooms, stored in PostgreSQL', () => {
       body: JSON.stringify({ body: 'streamed with a file', attachments: [attachment.id] }),
     });
     const withFile = (events: StreamEvent[]) => events.find((e) => e.message.body === 'streamed with a file');
-    await eventually(async () => withFile(live.events), Boolean, 5000);
+    await eventually(() => withFile(live.events), Boolean, 5000);
     live.close();
     expect(filesOf(withFile(live.events))).toEqual([attachment]);
     expect(withFile(live.events)?.message.html).toContain(`src="${attachment.thumbnail}"`);
@@ -174,7 +174,7 @@ describe('files and images in rooms, stored in PostgreSQL', () => {
     const c = await startReplica(db);
     try {
       const resumed = await openStream(c.url, 'general', { cookie: bob, lastEventId: before.message.cursor });
-      await eventually(async () => withFile(resumed.events), Boolean, 5000);
+      await eventually(() => withFile(resumed.events), Boolean, 5000);
       resumed.close();
       expect(filesOf(withFile(resumed.events))).toEqual([attachment]);
     } finally {

@@ -16,7 +16,7 @@ describe.skipIf(!haveChromium)('Here now in Chromium (issue 11, must show 4)', (
   let browser: Browser;
   beforeAll(async () => {
     const db = await freshDatabase();
-    [a, b, browser] = (await Promise.all([startReplica(db, { presenceIntervalMs: INTERVAL }), startReplica(db, { presenceIntervalMs: INTERVAL }), launchBrowser()])) as [Replica, Replica, Browser];
+    [a, b, browser] = await Promise.all([startReplica(db, { presenceIntervalMs: INTERVAL }), startReplica(db, { presenceIntervalMs: INTERVAL }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,3 +1,5 @@
+import { EventStreamParser } from '../../src/sync/event-parser.ts';
+
 /** What `event: presence` says, per room, on one open stream. */
 export interface PresenceWatch {
   status: number;
@@ -15,20 +17,15 @@ export async function watchPresence(base: string, path: string, cookie: string):
   const rooms = new Map<string, { people: string[]; at: number }>();
   const waiters = new Set<() => void>();
   void (async () => {
-    const decoder = new TextDecoder();
-    let buf = '';
+    const parser = new EventStreamParser();
     try {
       const reader = res.body!.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        buf += decoder.decode(value, { stream: true });
-        let idx: number;
-        while ((idx = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, idx).split('\n');
-          buf = buf.slice(idx + 2);
-          if (!block.includes('event: presence')) continue;
-          const data = JSON.parse(block.find((l) => l.startsWith('data: '))!.slice(6)) as { room: string; people: string[] };
+        for (const e of parser.push(value)) {
+          if (e.event !== 'presence') continue;
+          const data = JSON.parse(e.data) as { room: string; people: string[] };
           rooms.set(data.room, { people: data.people, at: Date.now() });
         }
         for (const w of waiters) w();

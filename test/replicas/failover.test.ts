@@ -18,28 +18,28 @@ describe('replicas as separate processes', () => {
   beforeAll(async () => {
     db = await freshDatabase();
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const r of started) r.kill('SIGKILL');
   });
 
   it('kill -9 of the replica a client streams from: it resumes on another with Last-Event-ID, 0 lost, 0 duplicated', async () => {
     const [a, b, c] = await Promise.all([start('kill-a'), start('kill-b'), start('kill-c')]);
-    const cookie = await signIn(b!.url);
-    const stream = await openStream(a!.url, 'general', { cookie });
+    const cookie = await signIn(b.url);
+    const stream = await openStream(a.url, 'general', { cookie });
     const accepted: string[] = [];
     let writing = true;
     const writer = (async () => {
       for (let i = 0; writing && i < 400; i++) {
-        const target = i % 2 ? b! : c!;
+        const target = i % 2 ? b : c;
         const res = await postJson(target.url, cookie, 'general', `m${i}`);
         if (res.status === 201) accepted.push(((await res.json()) as { message: { id: string } }).message.id);
         await sleep(5);
       }
     })();
     await stream.waitFor(20);
-    a!.kill('SIGKILL');
+    a.kill('SIGKILL');
     await stream.ended;
-    const resumed = await openStream(b!.url, 'general', { cookie, lastEventId: stream.events.at(-1)!.id });
+    const resumed = await openStream(b.url, 'general', { cookie, lastEventId: stream.events.at(-1)!.id });
     await sleep(500);
     writing = false;
     await writer;
@@ -91,7 +91,7 @@ describe('replicas as separate processes', () => {
     const { connect } = await import('../../src/db/connect.ts');
     const { migrationFiles } = await import('../../src/db/migrate.ts');
     const sql = connect(db, { max: 1 });
-    const rows = await sql`SELECT version FROM schema_migrations`;
+    const rows = await sql<{ version: string }[]>`SELECT version FROM schema_migrations`;
     await sql.end();
     expect(rows.map((r) => r.version).sort()).toEqual(migrationFiles());
     for (const r of trio) expect(r.proc.exitCode).toBeNull();

@@ -33,7 +33,7 @@ beforeAll(async () => {
   ids.failed = await post(bob, 'general', 'friday failed the deploy');
   ids.rollback = await post(cookie, 'ops', 'rollback the deploy now');
   ids.old = await post(bob, 'ops', 'an old deploy story');
-  await db`UPDATE messages SET created_at = '2025-01-15T12:00:00Z' WHERE id = ${ids.old!}`;
+  await db`UPDATE messages SET created_at = '2025-01-15T12:00:00Z' WHERE id = ${ids.old}`;
 });
 afterAll(async () => {
   await db?.end();

@@ -27,7 +27,7 @@ export function activeContent(html: string, internal?: RegExp): string[] {
     for (const child of node.childNodes ?? []) walk(child);
     if (node.content) walk(node.content);
   };
-  walk(parseFragment(html) as unknown as Node);
+  walk(parseFragment(html));
   return found;
 }
 
@@ -38,6 +38,6 @@ export function hrefs(html: string): string[] {
     for (const a of node.attrs ?? []) if (a.name === 'href') out.push(a.value);
     for (const child of node.childNodes ?? []) walk(child);
   };
-  walk(parseFragment(html) as unknown as Node);
+  walk(parseFragment(html));
   return out;
 }

@@ -106,7 +106,7 @@ describe('what the server writes down', () => {
     await sql`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ('\\x01', ${user!.id}, now() - interval '1 second')`;
     await sql`INSERT INTO sessions (token_hash, user_id, expires_at, last_seen_at) VALUES ('\\x02', ${user!.id}, now() + interval '1 day', now() - interval '8 days')`;
     await sql`INSERT INTO rate_counters (key, window_start, hits) VALUES ('old', now() - interval '2 hours', 9), ('young', now(), 1)`;
-    const live = (await sql`SELECT count(*)::int AS n FROM sessions WHERE expires_at > now() AND last_seen_at > now() - interval '7 days'`)[0]!.n;
+    const live = (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM sessions WHERE expires_at > now() AND last_seen_at > now() - interval '7 days'`)[0]!.n;
     await forgetExpired(sql, 3_600_000);
     expect(await sql`SELECT 1 FROM sessions WHERE token_hash IN ('\\x01', '\\x02')`).toHaveLength(0);
     expect((await sql`SELECT count(*)::int AS n FROM sessions`)[0]!.n).toBe(live);

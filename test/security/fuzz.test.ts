@@ -46,7 +46,7 @@ describe('random input to the JSON endpoints', () => {
   it('never gets a 5xx, and the replica is healthy and ready afterwards', async () => {
     // Mostly what a real client sends, so most requests get past the guards to the code behind them.
     const often = <T, U>(usual: fc.Arbitrary<T>, ...odd: fc.Arbitrary<U>[]): fc.Arbitrary<T | U> =>
-      fc.oneof({ arbitrary: usual as fc.Arbitrary<T | U>, weight: 3 * odd.length }, ...odd.map((arbitrary) => ({ arbitrary: arbitrary as fc.Arbitrary<T | U>, weight: 1 })));
+      fc.oneof({ arbitrary: usual, weight: 3 * odd.length }, ...odd.map((arbitrary) => ({ arbitrary: arbitrary, weight: 1 })));
     const none = fc.constant(undefined);
     const cursor = fc.oneof(
       fc.constantFrom(...cursors, '0-0', '-', '0', 'zzzzzzzzzzzzz-zzzzzzzzzzzzz', '1y2p0ij32e8e7-1y2p0ij32e8e7', '1y2p0ij32e8e8-0', cursors[0]!.toUpperCase()),

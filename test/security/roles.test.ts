@@ -62,7 +62,7 @@ describe('the database roles of a deployment', () => {
   it('let the app run on chat_app: register, post, stream, read, sign out', async () => {
     const stream = await openStream(r.url, 'general', { cookie });
     expect((await postJson(r.url, cookie, 'general', 'as chat_app')).status).toBe(201);
-    await eventually(async () => stream.events, (events) => bodies(events).includes('as chat_app'), 5000);
+    await eventually(() => stream.events, (events) => bodies(events).includes('as chat_app'), 5000);
     expect(bodies(stream.events)).toContain('as chat_app');
     stream.close();
     expect(await fetch(`${r.url}/rooms/general`, { headers: { cookie } }).then((x) => x.text())).toContain('as chat_app');
@@ -178,7 +178,7 @@ describe('the database roles of a deployment', () => {
       for (const q of attempts) refused[q] = await refusal(tx.savepoint((sp) => sp.unsafe(q)));
       const started = Date.now();
       const posted = await postJson(r.url, cookie, 'general', 'posted while pgAdmin holds a transaction');
-      const events = await eventually(async () => stream.events, (e) => bodies(e).includes('posted while pgAdmin holds a transaction'), 2000);
+      const events = await eventually(() => stream.events, (e) => bodies(e).includes('posted while pgAdmin holds a transaction'), 2000);
       const [held] = await tx<{ xid: string | null }[]>`SELECT pg_current_xact_id_if_assigned()::text AS xid`;
       return { refused, status: posted.status, bodies: bodies(events), ms: Date.now() - started, xid: held!.xid };
     });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnReplica, type ReplicaProcess } from '../../src/dev/cluster.ts';
 import { connect } from '../../src/db/connect.ts';
 import { encodeCursor } from '../../src/messages/cursor.ts';
+import { readEvents } from '../../src/sync/event-parser.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
 import { openStream, postJson, signIn } from '../support/client.ts';
@@ -23,15 +24,11 @@ async function rawStream(base: string, cookie: string, after: string, want = Inf
   const deadline = setTimeout(() => ctrl.abort(), 30_000);
   const res = await fetch(`${base}/rooms/general/events?after=${after}`, { headers: { cookie }, signal: ctrl.signal });
   const events: string[] = [];
-  let tail = '';
-  const decoder = new TextDecoder();
+  let messages = 0;
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      const text = tail + decoder.decode(chunk, { stream: true });
-      for (const m of text.matchAll(/^event: (\w+)$/gm)) if (m[1] === 'message' || m[1] === 'reload') events.push(m[1]!);
-      // Carry only the unfinished last line: a finished one was counted already.
-      tail = text.slice(text.lastIndexOf('\n') + 1);
-      if (events.filter((e) => e === 'message').length >= want) break;
+    for await (const { event } of readEvents(res.body!)) {
+      if (event === 'message' || event === 'reload') events.push(event);
+      if (event === 'message' && ++messages >= want) break;
     }
   } catch (err) {
     // The server ended the stream early: the assertion on the events says so, with the replica's log.
@@ -118,12 +115,12 @@ describe('deep catch-ups against one replica process', () => {
     // The probe runs in a process of its own, so the clients' parsing here does not count against it.
     const probe = spawn(process.execPath, ['-e', PROBE, `${replica.url}/healthz`], { stdio: ['pipe', 'pipe', 'inherit'] });
     let probeOut = '';
-    probe.stdout!.on('data', (d: Buffer) => (probeOut += d));
+    probe.stdout.on('data', (d: Buffer) => (probeOut += d.toString()));
     await new Promise((r) => setTimeout(r, 300));
     const far = await Promise.all(Array.from({ length: 100 }, () => rawStream(replica.url, cookie, '0-0')));
     const near = await Promise.all(Array.from({ length: 10 }, () => rawStream(replica.url, cookie, midCursor, 400)));
     const peak = rss(replica.proc.pid!);
-    probe.stdin!.end();
+    probe.stdin.end();
     await new Promise((r) => probe.once('exit', r));
     const latencies = probeOut.trim().split('\n').map(Number);
     console.log(`/healthz during 110 deep catch-ups: median ${median(latencies).toFixed(1)} ms, p95 ${quantile(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes; RSS ${before.toFixed(0)} -> ${peak.toFixed(0)} MiB`);

@@ -34,7 +34,7 @@ function inlineActive(page: string): string[] {
     for (const child of node.childNodes ?? []) walk(child);
     if (node.content) walk(node.content);
   };
-  walk(parse(page) as unknown as Node);
+  walk(parse(page));
   return found;
 }
 

@@ -1,4 +1,5 @@
 import type { Message } from '../../src/messages/message.ts';
+import { EventStreamParser } from '../../src/sync/event-parser.ts';
 
 let users = 0;
 
@@ -52,28 +53,15 @@ export async function openStream(base: string, room: string, opts: { lastEventId
   let done = false;
   const ended = (async () => {
     if (!res.body) return;
-    const decoder = new TextDecoder();
-    let buf = '';
+    const parser = new EventStreamParser();
     try {
       const reader = res.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        buf += decoder.decode(value, { stream: true });
-        let idx: number;
-        while ((idx = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, idx);
-          buf = buf.slice(idx + 2);
-          let id = '';
-          let event = 'message';
-          let data = '';
-          for (const line of block.split('\n')) {
-            if (line.startsWith('id: ')) id = line.slice(4);
-            else if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data += line.slice(6);
-          }
+        for (const { id = '', event, data } of parser.push(value)) {
           // Keep-alives and presence come and go on their own clock: tests of the log count the rest.
-          if (data && event !== 'ping' && event !== 'presence') events.push({ id, event, message: JSON.parse(data) });
+          if (data && event !== 'ping' && event !== 'presence') events.push({ id, event, message: JSON.parse(data) as StreamEvent['message'] });
         }
         for (const w of waiters) w();
       }
@@ -116,7 +104,7 @@ export async function openStream(base: string, room: string, opts: { lastEventId
  * Retries `read` until `ok` holds (2 s at most). History and streams show a message once every
  * older transaction in the cluster has ended, which another test's open transaction can delay.
  */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 2000): Promise<T> {
+export async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 2000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

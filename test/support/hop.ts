@@ -46,7 +46,10 @@ export function silenceableHop(target: URL): Promise<Hop> {
           for (const p of pairs) if (p.streaming) p.client.destroy();
         },
         close() {
-          for (const p of pairs) p.client.destroy(), p.upstream.destroy();
+          for (const p of pairs) {
+            p.client.destroy();
+            p.upstream.destroy();
+          }
           server.close();
         },
       });

@@ -7,7 +7,7 @@ import { useSession } from './browser.ts';
 const json = (base: string, cookie: string, method: string, url: string, body: unknown) =>
   fetch(`${base}${url}`, { method, headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) }).then(async (res) => {
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : res.json();
+    return res.status === 204 ? null : (res.json() as Promise<unknown>);
   });
 
 /** Rooms people made, a direct conversation, an archived room; then the pages that manage them. */

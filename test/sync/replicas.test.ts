@@ -51,7 +51,7 @@ describe('three replicas on one database', () => {
       }
       expect([...orders[0]!].sort()).toEqual([...expected].sort());
 
-      const history = await fetch(`${replicas[1]!.url}/api/rooms/${room}/messages?limit=500`, { headers: { cookie } }).then((r) => r.json());
+      const history = await fetch(`${replicas[1]!.url}/api/rooms/${room}/messages?limit=500`, { headers: { cookie } }).then((r) => r.json() as Promise<unknown>);
       expect((history as { messages: { id: string }[] }).messages.map((m) => m.id)).toEqual(orders[0]);
       const events = streams.get(room)![0]!.events;
       expect(events.every((e) => e.id === e.message.cursor)).toBe(true);

@@ -80,7 +80,7 @@ describe('unread counts and mentions', () => {
     expect((await put('loud')).status).toBe(400);
     expect((await counts(a.url, alice)).get('general')!.level).toBe('mentions');
     expect((await counts(b.url, bob)).get('general')!.level).toBe('everything');
-    const people = await (await fetch(`${b.url}/api/rooms/general/people`, { headers: { cookie: bob } })).json();
+    const people: unknown = await (await fetch(`${b.url}/api/rooms/general/people`, { headers: { cookie: bob } })).json();
     expect(people).toEqual({ people: ['alice', 'bob'] });
   });
 

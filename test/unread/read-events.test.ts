@@ -52,7 +52,7 @@ describe('reading on one replica, seen on another', () => {
       expect(ev?.message).toEqual({ room: 'ops', cursor: ev!.id });
     }
     // Bob's stream carries the message, never alice's read mark; give it the same time to show one.
-    await eventually(async () => bobOnB.events.length, (n) => n >= 1);
+    await eventually(() => bobOnB.events.length, (n) => n >= 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(bobOnB.events.map((e) => e.event)).toEqual(['message']);
 
@@ -78,7 +78,7 @@ describe('reading on one replica, seen on another', () => {
     for (const base of [a.url, b.url]) {
       const s = await openStream(base, '', { cookie: alice, path: '/events', lastEventId: from });
       streams.push(s);
-      const got = await eventually(async () => s.events.filter((e) => e.message.room === 'help').map((e) => e.event), (l) => l.includes('read'), 3000);
+      const got = await eventually(() => s.events.filter((e) => e.message.room === 'help').map((e) => e.event), (l) => l.includes('read'), 3000);
       expect(got).toEqual(['message', 'read']);
     }
   });

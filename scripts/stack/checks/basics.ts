@@ -14,7 +14,9 @@ export async function everyTaskHealthy(ctx: Ctx): Promise<string> {
   if (pg.length !== 1 || pg[0]!.health !== 'healthy') throw new Error(`postgres: ${pg.map((c) => c.health).join(', ') || 'no task'}`);
   if (!job.some((t) => /^Complete/.test(t.state))) throw new Error(`migrate job: ${job.map((t) => t.state).join(', ')}`);
   if (pgadmin.length !== 0) throw new Error('pgAdmin runs a task, but it has no image here');
-  return `${app.length}/${ctx.replicas} app tasks healthy, postgres healthy, migrate job complete (${job.length} attempt(s))`;
+  const backup = await containers(svc(ctx, 'backup'));
+  if (backup.length !== 1) throw new Error(`backup: ${backup.length} tasks running`);
+  return `${app.length}/${ctx.replicas} app tasks healthy, postgres healthy, migrate job complete (${job.length} attempt(s)), backup schedule running`;
 }
 
 export async function migratedOnceAsOwner(ctx: Ctx): Promise<string> {

@@ -45,7 +45,7 @@ export class Load {
   async finish(waitMs = 20_000): Promise<Tally> {
     await this.stopWriting();
     const complete = () => this.streams.every((s) => [...this.accepted].every((id) => s.seen.has(id)));
-    await until('every stream to receive every accepted post', async () => complete(), waitMs, 250).catch(() => {});
+    await until('every stream to receive every accepted post', () => Promise.resolve(complete()), waitMs, 250).catch(() => {});
     await Promise.all(this.streams.map((s) => s.close()));
     let lost = 0;
     let duplicated = 0;

@@ -1,5 +1,6 @@
 // An event stream as a browser's EventSource keeps it: when its replica ends it (shutdown) or
 // dies, it reconnects through the balancer to any ready replica, sending Last-Event-ID.
+import { readEvents, type ServerEvent } from '../../../src/sync/event-parser.ts';
 import type { Balancer } from './client.ts';
 import { sleep } from './sh.ts';
 
@@ -56,30 +57,10 @@ export class Stream {
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        this.event(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-      }
-    }
+    for await (const e of readEvents(body)) this.event(e);
   }
 
-  private event(block: string): void {
-    let id: string | undefined;
-    let type = 'message';
-    let data = '';
-    for (const line of block.split('\n')) {
-      if (line.startsWith('id:')) id = line.slice(3).trim();
-      else if (line.startsWith('event:')) type = line.slice(6).trim();
-      else if (line.startsWith('data:')) data += line.slice(5).trim();
-    }
+  private event({ id, event: type, data }: ServerEvent): void {
     if (id) this.lastEventId = id;
     if (type === 'reload') this.reloads++;
     if (type !== 'message' || !data) return;
