@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      const n = Number(/tick (\d+)/.exec(JSON.parse(Buffer.concat(chunks).toString()).message.body)?.[1]);
+      const n = Number(/tick (\d+)/.exec((JSON.parse(Buffer.concat(chunks).toString()) as { message: { body: string } }).message.body)?.[1]);
       if (arrivals.has(n)) duplicates++;
       else arrivals.set(n, performance.now());
       res.writeHead(200).end();

@@ -44,7 +44,7 @@ describe('incoming hooks: POST /hooks/<token>/<slug> posts as the bot', () => {
     expect((await hook(`/hooks/${bot.token}/nowhere`, 'text/plain', 'x')).status).toBe(404);
     const alice = await signIn(r.url, `alice_${process.pid}`);
     expect((await call(r.url, { cookie: alice }, 'POST', '/api/rooms', { title: 'Private', kind: 'closed' })).status).toBe(201);
-    await eventually(async () => r.chat.rooms.get('private'), (room) => room !== undefined);
+    await eventually(() => Promise.resolve(r.chat.rooms.get('private')), (room) => room !== undefined);
     expect((await hook(`/hooks/${bot.token}/private`, 'text/plain', 'x')).status).toBe(404);
     expect((await hook(`/hooks/${bot.token}/general`, 'application/json', '{"text":')).status).toBe(400);
     expect((await hook(`/hooks/${bot.token}/general`, 'application/json', '{"username":"x"}')).status).toBe(400);

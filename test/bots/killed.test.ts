@@ -40,15 +40,15 @@ describe('a replica killed in the middle of a delivery', () => {
     // The first attempt hangs until its replica dies; the next one is answered.
     receiver.answer = (_r, n) => (n === 1 ? 'hang' : { status: 200, type: 'text/plain', body: 'still here' });
     expect((await call(a!.url, { cookie: admin }, 'POST', '/rooms/general/messages', { body: 'are you alive @survivor' })).status).toBe(201);
-    await eventually(async () => receiver.received.length, (n) => n === 1, 20_000);
-    const pid = await eventually(async () => connectedPid(receiver.port), (p) => p !== null, 5_000);
+    await eventually(() => Promise.resolve(receiver.received.length), (n) => n === 1, 20_000);
+    const pid = await eventually(() => Promise.resolve(connectedPid(receiver.port)), (p) => p !== null, 5_000);
     const victim = replicas.find((r) => r.proc.pid === pid)!;
     expect(victim, `pid ${pid} is one of the replicas`).toBeDefined();
     victim.kill('SIGKILL');
     await victim.exited;
     const killedAt = Date.now();
     const alive = replicas.find((r) => r !== victim)!;
-    await eventually(async () => receiver.received.length, (n) => n >= 2, (STALE_AFTER_S + 30) * 1000);
+    await eventually(() => Promise.resolve(receiver.received.length), (n) => n >= 2, (STALE_AFTER_S + 30) * 1000);
     console.log(`delivered again ${Date.now() - killedAt} ms after the kill (stale after ${STALE_AFTER_S} s)`);
     const ids = new Set(receiver.received.map((r) => r.headers['x-chat-delivery']));
     expect(ids.size).toBe(1);

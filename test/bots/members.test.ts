@@ -28,7 +28,7 @@ describe('a bot is a member that calls the JSON API with a token', () => {
     expect(row!.webhook_secret_sealed).toMatch(/^v1\./);
     expect(row!.webhook_secret_sealed).not.toContain(bot.webhookSecret.slice(6));
     expect(await a.chat.bots.sealer.open(row!.webhook_secret_sealed)).toBe(bot.webhookSecret);
-    const list = await (await call(a.url, { cookie: admin }, 'GET', '/api/bots')).json();
+    const list = await (await call(a.url, { cookie: admin }, 'GET', '/api/bots')).json() as unknown;
     expect(JSON.stringify(list)).not.toContain(bot.token);
     expect(JSON.stringify(list)).not.toContain(bot.webhookSecret);
   });
@@ -48,12 +48,12 @@ describe('a bot is a member that calls the JSON API with a token', () => {
     expect(posted.status).toBe(201);
     const { message } = (await posted.json()) as { message: { id: string; author: string } };
     expect(message.author).toBe('ci');
-    const history = await (await call(a.url, { token: bot.token }, 'GET', '/api/rooms/general/messages')).json();
-    expect(history.messages.map((m: { body: string }) => m.body)).toContain('build 41 passed');
+    const history = await (await call(a.url, { token: bot.token }, 'GET', '/api/rooms/general/messages')).json() as { messages: { body: string }[] };
+    expect(history.messages.map((m) => m.body)).toContain('build 41 passed');
     expect((await call(a.url, { token: bot.token }, 'PATCH', `/api/rooms/general/messages/${message.id}`, { body: 'build 41 passed (edited)' })).status).toBe(200);
     expect((await call(a.url, { token: bot.token }, 'POST', `/api/rooms/general/messages/${message.id}/reactions`, { emoji: '🚀' })).status).toBe(200);
-    const rooms = await (await call(a.url, { token: bot.token }, 'GET', '/api/rooms')).json();
-    expect(rooms.rooms.map((r: { slug: string }) => r.slug)).toContain('general');
+    const rooms = await (await call(a.url, { token: bot.token }, 'GET', '/api/rooms')).json() as { rooms: { slug: string }[] };
+    expect(rooms.rooms.map((r) => r.slug)).toContain('general');
     await eventually(async () => (await call(a.url, { cookie: alice }, 'GET', `/rooms/general/messages/${message.id}`, undefined, { accept: 'text/html' })).text(),
       (html) => html.includes('build 41 passed (edited)'));
     const page = await (await call(a.url, { cookie: alice }, 'GET', `/rooms/general/messages/${message.id}`, undefined, { accept: 'text/html' })).text();
@@ -81,7 +81,7 @@ describe('a bot is a member that calls the JSON API with a token', () => {
 
   it('a bot cannot read a closed room it is not in: 404 on every path, until it is added', async () => {
     expect((await call(a.url, { cookie: alice }, 'POST', '/api/rooms', { title: 'Secret plans', kind: 'closed' })).status).toBe(201);
-    await eventually(async () => b.chat.rooms.get('secret-plans'), (r) => r !== undefined);
+    await eventually(() => Promise.resolve(b.chat.rooms.get('secret-plans')), (r) => r !== undefined);
     const paths: [string, string, unknown?][] = [
       ['GET', '/api/rooms/secret-plans/messages'],
       ['POST', '/rooms/secret-plans/messages', { body: 'hello' }],
@@ -96,9 +96,9 @@ describe('a bot is a member that calls the JSON API with a token', () => {
     for (const replica of [a, b]) {
       for (const [method, path, body] of paths) expect((await call(replica.url, { token: bot.token }, method, path, body)).status, `${method} ${path}`).toBe(404);
     }
-    const rooms = await (await call(b.url, { token: bot.token }, 'GET', '/api/rooms')).json();
-    expect(rooms.rooms.map((r: { slug: string }) => r.slug)).not.toContain('secret-plans');
-    const search = await (await call(a.url, { token: bot.token }, 'GET', '/api/search?q=plans&room=secret-plans')).json();
+    const rooms = await (await call(b.url, { token: bot.token }, 'GET', '/api/rooms')).json() as { rooms: { slug: string }[] };
+    expect(rooms.rooms.map((r) => r.slug)).not.toContain('secret-plans');
+    const search = await (await call(a.url, { token: bot.token }, 'GET', '/api/search?q=plans&room=secret-plans')).json() as { results?: unknown[] };
     expect(search.results ?? []).toEqual([]);
     expect((await call(a.url, { cookie: alice }, 'POST', '/api/rooms/secret-plans/members', { name: 'ci' })).status).toBe(204);
     await eventually(async () => (await call(b.url, { token: bot.token }, 'POST', '/rooms/secret-plans/messages', { body: 'in now' })).status, (s) => s === 201);
