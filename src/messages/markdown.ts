@@ -21,13 +21,16 @@ const WORD = /[\p{L}\p{N}_.-]/u;
  */
 const md = new MarkdownIt('default', { html: false, linkify: true, breaks: true, typographer: false });
 md.disable(['image', 'table', 'heading', 'lheading', 'hr', 'reference']);
+// A message's own address in this chat, which a reply's quote links to: same site, same tab.
+const PERMALINK = /^\/rooms\/[a-z0-9][a-z0-9-]{0,39}\/messages\/\d{1,19}(#m-\d{1,19})?$/;
 // Called with the normalised (entity-decoded, percent-encoded) URL: "jav&#x09;ascript:" is "jav%09ascript:" here.
-md.validateLink = (url) => SAFE_LINK.test(url.trim());
+md.validateLink = (url) => SAFE_LINK.test(url.trim()) || PERMALINK.test(url.trim());
 
 const escape = md.utils.escapeHtml;
 
 md.renderer.rules.link_open = (tokens, i, options, _env, self) => {
   const token = tokens[i]!;
+  if (PERMALINK.test(token.attrGet('href') ?? '')) return self.renderToken(tokens, i, options);
   if (!SAFE_LINK.test(token.attrGet('href') ?? '')) token.attrSet('href', '#');
   token.attrSet('rel', 'noopener noreferrer nofollow');
   token.attrSet('target', '_blank');

@@ -62,7 +62,7 @@ describe.skipIf(!haveChromium)('searching from the header', () => {
     });
   }
 
-  it('copies a message address with the copy-link button', async () => {
+  it('copies a message address from its actions menu', async () => {
     const context = await browser.newContext();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: r.url });
     await useSession(context, r.url, cookie);
@@ -70,8 +70,9 @@ describe.skipIf(!haveChromium)('searching from the header', () => {
     await page.goto(`${r.url}/rooms/help`);
     const last = page.locator('.message').last();
     await last.hover();
-    await last.getByRole('button', { name: 'Copy link' }).click();
-    await last.getByRole('button', { name: 'Copied' }).waitFor();
+    await last.getByRole('button', { name: 'Message actions' }).click();
+    await last.getByRole('menuitem', { name: 'Copy link' }).click();
+    await last.getByRole('menuitem', { name: 'Copied' }).waitFor();
     const id = (await last.getAttribute('id'))!.slice(2);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${r.url}/rooms/help/messages/${id}#m-${id}`);
     await context.close();

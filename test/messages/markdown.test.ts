@@ -28,6 +28,14 @@ describe('message formatting', () => {
       '<p>docs at <a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer nofollow" target="_blank">https://example.org/a?b=1&amp;c=2</a>.</p>\n');
   });
 
+  it('links a message\'s own address in this chat (a reply\'s quote) in the same tab, and no other relative address', () => {
+    expect(renderBody('> hi\n> — [ann](/rooms/general/messages/42#m-42)')).toBe(
+      '<blockquote>\n<p>hi<br>\n— <a href="/rooms/general/messages/42#m-42">ann</a></p>\n</blockquote>\n');
+    for (const bad of ['/rooms/general/settings', '//evil.example/rooms/a/messages/1', '/\\evil.example', '/rooms/a/messages/1?x=<b>']) {
+      expect(renderBody(`[x](${bad})`), bad).not.toMatch(/href="(?!#")/);
+    }
+  });
+
   it('marks @mentions of people who exist, and links #rooms that exist, with the lookups it is given', () => {
     expect(renderBody('hi @alice and @Bob.Smith, not @nobody, mail me at carol@example.org', ctx)).toBe(
       '<p>hi <span class="mention">@alice</span> and <span class="mention">@Bob.Smith</span>, not @nobody, mail me at ' +

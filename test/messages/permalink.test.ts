@@ -55,10 +55,10 @@ describe('permalinks', () => {
     expect(last).toContain('href="/rooms/help#latest"');
   });
 
-  it('gives each message a time that links to its address and a copy-link button', async () => {
+  it('gives each message a time that links to its address and an actions button that knows it', async () => {
     const html = await (await page(`/rooms/help/messages/${ids[10]}`)).text();
     expect(html).toContain(`<a class="permalink" href="/rooms/help/messages/${ids[10]}#m-${ids[10]}"><time`);
-    expect(html).toContain(`data-link="/rooms/help/messages/${ids[10]}#m-${ids[10]}">Copy link</button>`);
+    expect(html).toContain(`data-link="/rooms/help/messages/${ids[10]}#m-${ids[10]}"><span aria-hidden="true">⋯</span><span class="sr-only">Message actions</span></button>`);
   });
 
   it('answers 404 for a message of another room, one that does not exist, and a room the caller may not read', async () => {

@@ -1,7 +1,8 @@
 // Takes the README's screenshots: npx tsx test/support/screenshots.ts
 // It starts its own embedded PostgreSQL and one replica, seeds a conversation, and writes
-// Documentation/screenshots/room-{desktop,phone,dark}.png, then the room-management and admin
-// pages (screenshots-rooms.ts).
+// Documentation/screenshots/room-{desktop,phone,dark}.png, the phone's room list, the page without
+// JavaScript and a message's actions menu (room-{phone-rooms,no-js,actions}.png), then the
+// room-management and admin pages (screenshots-rooms.ts).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,22 +64,41 @@ async function main() {
       await sql`UPDATE messages SET created_at = now() - make_interval(mins => ${minutesAgo}) WHERE id = ${message.id}`;
     }
 
+    // More rooms for the phone's room list, one with news for felix.
+    const maya = cookies.get('maya')!;
+    for (const title of ['Releases', 'Random']) {
+      await fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: maya }, body: JSON.stringify({ title, kind: 'open' }) });
+    }
+    await postJson(base, maya, 'releases', 'Release notes draft is up, @felix have a look?');
+    await fetch(`${base}/api/directs`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookies.get('felix')! }, body: JSON.stringify({ names: ['priya'] }) });
+
     mkdirSync(OUT, { recursive: true });
     const browser = await launchBrowser();
     const shots = [
       { file: 'room-desktop.png', viewport: { width: 1280, height: 800 }, colorScheme: 'light' as const, scale: 1 },
       { file: 'room-phone.png', viewport: { width: 390, height: 844 }, colorScheme: 'light' as const, scale: 2 },
       { file: 'room-dark.png', viewport: { width: 1280, height: 800 }, colorScheme: 'dark' as const, scale: 1 },
+      { file: 'room-phone-rooms.png', viewport: { width: 360, height: 780 }, colorScheme: 'light' as const, scale: 2, hash: '#room-nav' },
+      { file: 'room-no-js.png', viewport: { width: 1280, height: 800 }, colorScheme: 'light' as const, scale: 1, noScript: true },
+      { file: 'room-actions.png', viewport: { width: 1280, height: 800 }, colorScheme: 'light' as const, scale: 1, menu: true },
     ];
     for (const shot of shots) {
       const context = await browser.newContext({
         viewport: shot.viewport, colorScheme: shot.colorScheme, deviceScaleFactor: shot.scale, locale: 'en-GB', timezoneId: 'Europe/Berlin',
+        javaScriptEnabled: !shot.noScript, hasTouch: shot.scale > 1, isMobile: shot.scale > 1,
       });
       const page = await context.newPage();
       await useSession(context, base, cookies.get('felix')!);
-      await page.goto(`${base}/rooms/general#latest`);
-      await page.locator('#status:not([hidden])').waitFor();
-      await page.getByRole('textbox', { name: /Message/ }).fill('See you all there');
+      await page.goto(`${base}/rooms/general${shot.hash ?? '#latest'}`);
+      if (!shot.noScript) await page.locator('#status:not([hidden])').waitFor();
+      if (!shot.hash) await page.getByRole('textbox', { name: /Message/ }).fill('See you all there');
+      if (shot.menu) {
+        // felix's own message: every action is offered.
+        const mine = page.locator('.message[data-author="felix"]').last();
+        await mine.hover();
+        await mine.getByRole('button', { name: 'Message actions' }).click();
+        await page.getByRole('menu').waitFor();
+      }
       await page.screenshot({ path: path.join(OUT.pathname, shot.file) });
       await context.close();
       console.log(`wrote Documentation/screenshots/${shot.file}`);
