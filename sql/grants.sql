@@ -59,7 +59,9 @@ DECLARE
     "changes":           ["SELECT"],
     "stream_messages":   ["SELECT"],
     "log_changes":       ["SELECT"],
-    "schema_migrations": ["SELECT"]
+    "schema_migrations": ["SELECT"],
+    "outbox_cursors":    ["SELECT", "INSERT", "UPDATE"],
+    "push_subscriptions": ["SELECT", "INSERT", "DELETE"]
   }';
   secret CONSTANT text := '(^|_)(hash|secret|token|password|salt|code|nonce)(_|$)';
   t record;
@@ -94,6 +96,29 @@ BEGIN
     EXECUTE format('GRANT USAGE ON SEQUENCE %s TO chat_app', t.seq);
   END LOOP;
   GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO chat_app;
+END
+$$;
+
+-- The job queue (graphile-worker, schema graphile_worker, installed by the migrate step before this
+-- file: src/outbox/queue.ts). Its workers on every replica take, finish and retry jobs through the
+-- library's own tables and functions, so chat_app gets row rights on its tables and sequences and
+-- its functions, never its schema (the owner migrates it). Its private tables have row-level
+-- security on and no policy, which only the owner bypasses: a policy lets chat_app see every row.
+DO $$
+DECLARE
+  t record;
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'chat_app')
+     OR NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'graphile_worker') THEN RETURN; END IF;
+  GRANT USAGE ON SCHEMA graphile_worker TO chat_app;
+  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO chat_app;
+  GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA graphile_worker TO chat_app;
+  GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO chat_app;
+  FOR t IN SELECT c.relname FROM pg_class c
+           WHERE c.relnamespace = 'graphile_worker'::regnamespace AND c.relkind IN ('r', 'p') AND c.relrowsecurity LOOP
+    EXECUTE format('DROP POLICY IF EXISTS chat_app_queue ON graphile_worker.%I', t.relname);
+    EXECUTE format('CREATE POLICY chat_app_queue ON graphile_worker.%I TO chat_app USING (true) WITH CHECK (true)', t.relname);
+  END LOOP;
 END
 $$;
 

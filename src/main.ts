@@ -4,6 +4,7 @@ import { migrate, migrationFiles, waitForMigrations } from './db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.ts';
 import { createLogger } from './ops/log.ts';
 import { createChat, listen } from './server.ts';
+import { migrateQueue } from './outbox/queue.ts';
 
 const config = loadConfig();
 const log = createLogger(config.replicaName, config.logLevel);
@@ -18,6 +19,7 @@ async function main() {
   }
   const migrator = connect(config.migrateDatabaseUrl ?? url, { max: 1, timeoutMs: 120_000 });
   try {
+    await migrateQueue(config.migrateDatabaseUrl ?? url);
     const applied = await migrate(migrator, { searchLanguage: config.searchLanguage });
     if (applied.length > 0) log.info('migrations applied', { applied });
   } catch (err) {
@@ -30,7 +32,7 @@ async function main() {
   }
 
   const sql = connect(url, { name: config.replicaName });
-  const chat = createChat(config, sql, log);
+  const chat = createChat({ ...config, databaseUrl: url }, sql, log);
   await chat.start();
   const server = await listen(chat, config.port, config.host);
   const metricsServer = config.metricsPort === null ? null : await listen(chat, config.metricsPort, config.host, { metricsOnly: true });

@@ -3,6 +3,7 @@ import { loadConfig } from '../config.ts';
 import { connect } from '../db/connect.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
+import { migrateQueue } from '../outbox/queue.ts';
 import { createBalancer } from './balancer.ts';
 import { spawnReplica, type ReplicaProcess } from './cluster.ts';
 
@@ -19,6 +20,7 @@ const say = (msg: string) => console.log(`[swarm] ${msg}`);
 const pg = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.dataDir });
 const databaseUrl = config.databaseUrl ?? pg!.url;
 const migrator = connect(databaseUrl, { max: 1, timeoutMs: 60_000 });
+await migrateQueue(databaseUrl);
 await migrate(migrator).finally(() => migrator.end());
 
 const replicas: ReplicaProcess[] = [];
