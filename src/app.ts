@@ -17,6 +17,7 @@ import { permalinkRoutes } from './messages/permalinks.ts';
 import { messageChangeRoutes } from './messages/change-routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { presenceRoutes } from './presence/routes.ts';
+import { pushRoutes } from './push/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { searchRoutes } from './search/routes.ts';
@@ -91,6 +92,7 @@ export function createApp(deps: Deps) {
   app.route('/', streamRoutes(deps));
   app.route('/', presenceRoutes(deps));
   app.route('/', unreadRoutes(deps));
+  app.route('/', pushRoutes(deps));
 
   app.notFound((c) => answer(c, new HttpError(404, 'There is nothing at this address.')));
   app.onError((err, c) => answer(c, err));

@@ -45,6 +45,13 @@ export interface Config {
   searchLanguage: string;
   /** How often each replica writes who has which room open and reads everyone's (Documentation/presence.md). */
   presenceIntervalMs: number;
+  /** Web Push on (PUSH); off: no push, and the subscription routes answer 404 (Documentation/push.md). */
+  push: boolean;
+  /** The VAPID identity from the settings; null: generated once per instance and kept in the database. */
+  vapid: { publicKey: string; privateKey: string } | null;
+  vapidSubject: string | null;
+  /** host:port pairs outbound requests may reach although loopback or private, over http too (OUTBOUND_ALLOW). */
+  outboundAllow: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -114,6 +121,21 @@ function searchLanguage(raw: string): string {
   return raw.toLowerCase();
 }
 
+function vapid(publicKey: string | undefined, privateKey: string | undefined): Config['vapid'] {
+  if (publicKey === undefined && privateKey === undefined) return null;
+  if (!publicKey || !/^[A-Za-z0-9_-]{87}$/.test(publicKey)) throw new Error('VAPID_PUBLIC_KEY must be the base64url uncompressed P-256 point (87 characters), set together with VAPID_PRIVATE_KEY');
+  if (!privateKey || !/^[A-Za-z0-9_-]{43}$/.test(privateKey)) throw new Error('VAPID_PRIVATE_KEY must be the base64url P-256 private key (43 characters), set together with VAPID_PUBLIC_KEY');
+  return { publicKey, privateKey };
+}
+
+function hostPorts(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  return raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).map((hp) => {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/.test(hp)) throw new Error(`OUTBOUND_ALLOW must be a comma list of host:port, got "${hp}"`);
+    return hp;
+  });
+}
+
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -153,5 +175,9 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitUploads: parseLimit('RATE_LIMIT_UPLOADS', read(env, 'RATE_LIMIT_UPLOADS') ?? '30/10m'),
     searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
     presenceIntervalMs: int(env, 'PRESENCE_INTERVAL_MS', 5000, 100, 600_000),
+    push: onOff(env, 'PUSH', true),
+    vapid: vapid(read(env, 'VAPID_PUBLIC_KEY'), read(env, 'VAPID_PRIVATE_KEY')),
+    vapidSubject: read(env, 'VAPID_SUBJECT') ?? null,
+    outboundAllow: hostPorts(read(env, 'OUTBOUND_ALLOW')),
   };
 }

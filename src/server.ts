@@ -19,6 +19,8 @@ import { Streams } from './sync/streams.ts';
 import { createViews } from './views.ts';
 import { attachToEvents } from './files/link.ts';
 import { metricsRoutes } from './ops/routes.ts';
+import { createOutbox, type Outbox } from './outbox/outbox.ts';
+import { pushKind } from './push/kind.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;
@@ -26,6 +28,8 @@ const FULL_REFRESH_MS = 30_000;
 
 export interface Chat extends Deps {
   app: ReturnType<typeof createApp>;
+  /** Outbound work (Web Push): queue workers and the log's dispatcher (src/outbox/). */
+  outbox: Outbox;
   /** Loads the rooms and the stream head, then starts the poll loop. */
   start(): Promise<void>;
   /** Ends the streams and stops the poll loop; the caller owns and closes `sql`. */
@@ -88,13 +92,19 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
   const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence };
   const app = createApp(deps);
+  const outbox = createOutbox({
+    databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head,
+    kinds: config.push ? [pushKind({ sql, config, log, metrics })] : [],
+  });
   let stopHousekeeping = () => {};
   return {
     ...deps,
     app,
+    outbox,
     async start() {
       await poller.start();
       await presence.start();
+      await outbox.start();
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
     async stop() {
@@ -102,6 +112,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       lifecycle.shuttingDown = true;
       streams.closeAll();
       await presence.stop();
+      await outbox.stop();
       await poller.stop();
     },
   };

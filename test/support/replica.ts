@@ -28,6 +28,8 @@ export async function startReplica(databaseUrl: string, overrides: Partial<Confi
     registrationChallenge: false,
     rateLimitRegister: null,
     rateLimitSigninAddress: null,
+    // Web Push runs queue workers on every replica; the tests of push turn it on (test/push/).
+    push: false,
     ...overrides,
   };
   const sql = connect(databaseUrl, { name: config.replicaName });
