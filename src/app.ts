@@ -18,6 +18,7 @@ import { messageChangeRoutes } from './messages/change-routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { presenceRoutes } from './presence/routes.ts';
 import { pushRoutes } from './push/routes.ts';
+import { pwaRoutes } from './pwa/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { searchRoutes } from './search/routes.ts';
@@ -78,6 +79,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
+  app.route('/', pwaRoutes(deps));
   app.use(accountsGate(deps));
   app.use(membersOnly(deps.sql));
   app.route('/', sessionRoutes(deps));

@@ -4,7 +4,7 @@ import { currentUser, type Ctx, type AppEnv } from './context.ts';
 import { HttpError } from './errors.ts';
 
 // What anyone may reach without a session. Everything else needs one (deny by default).
-const OPEN_PATHS = /^\/(login|session|session\/end|users|users\/challenge|join|setup|healthz|readyz|metrics|public\/[^/]+|join\/[^/]+|reset\/[^/]+)$/;
+const OPEN_PATHS = /^\/(login|session|session\/end|users|users\/challenge|join|setup|healthz|readyz|metrics|public\/[^/]+|manifest\.webmanifest|service-worker\.js|offline|icons\/[^/]+|join\/[^/]+|reset\/[^/]+)$/;
 // Reading a room an admin made public: requireRoom decides, after it has found the room.
 const ROOM_READS = /^\/(rooms\/[^/]+(\/events|\/messages\/[^/]+|\/attachments\/\d+\/[^/]+)?|api\/rooms\/[^/]+\/messages)$/;
 // A post (not a multipart one) checks its session in its own statement (src/messages/routes.ts).
