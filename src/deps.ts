@@ -8,6 +8,7 @@ import type { Hub } from './sync/hub.ts';
 import type { Notifier } from './sync/notify.ts';
 import type { Poller } from './sync/poller.ts';
 import type { Streams } from './sync/streams.ts';
+import type { Typing } from './typing/typing.ts';
 import type { Views } from './views.ts';
 
 /** What one replica is made of; the composition root (server.ts) builds it, routes take what they need. */
@@ -23,5 +24,6 @@ export interface Deps {
   log: Logger;
   metrics: Metrics;
   presence: Presence;
+  typing: Typing;
   lifecycle: { shuttingDown: boolean };
 }

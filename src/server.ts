@@ -21,6 +21,7 @@ import { attachToEvents } from './files/link.ts';
 import { metricsRoutes } from './ops/routes.ts';
 import { createOutbox, type Outbox } from './outbox/outbox.ts';
 import { pushKind } from './push/kind.ts';
+import { createTyping } from './typing/typing.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;
@@ -90,7 +91,8 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
   });
   const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
-  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence };
+  const typing = createTyping({ sql, streams, rooms, log, enabled: config.syncNotify });
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, typing };
   const app = createApp(deps);
   const outbox = createOutbox({
     databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head,
@@ -105,6 +107,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       await poller.start();
       await presence.start();
       await outbox.start();
+      await typing.start();
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
     async stop() {
@@ -113,6 +116,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       streams.closeAll();
       await presence.stop();
       await outbox.stop();
+      await typing.stop();
       await poller.stop();
     },
   };
