@@ -1,10 +1,11 @@
+// @ts-check
 // Push on this device, only when the person asks: the permission prompt comes from their click.
 (() => {
   const box = document.getElementById('push-settings');
   if (!box) return;
   const state = box.querySelector('[data-push-state]');
-  const on = box.querySelector('[data-push-on]');
-  const off = box.querySelector('[data-push-off]');
+  const on = /** @type {HTMLButtonElement} */ (box.querySelector('[data-push-on]'));
+  const off = /** @type {HTMLButtonElement} */ (box.querySelector('[data-push-off]'));
   const say = (text) => { state.textContent = text; };
   const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
   const json = (method, body) => fetch('/api/push/subscriptions', { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

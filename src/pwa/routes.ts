@@ -10,7 +10,8 @@ const THEME = '#4f46e5';
 /** The installable app: manifest, icons, service worker, offline page (no session needed), and the push settings page. */
 export function pwaRoutes(deps: Deps) {
   const icons = appIcons();
-  const worker = readFileSync(new URL('service-worker.js', PUBLIC));
+  // In a folder of its own: tsconfig.public.json checks public/*.js against the DOM library, which does not describe a worker's scope.
+  const worker = readFileSync(new URL('sw/service-worker.js', PUBLIC));
   const offline = readFileSync(new URL('offline.html', PUBLIC), 'utf8');
   const manifest = JSON.stringify({
     name: 'Swarm Chat',

@@ -44,7 +44,8 @@ export function createTyping(o: { sql: Sql; streams: Pick<Streams, 'sendToRoomEx
     },
     async start() {
       if (!o.enabled) return;
-      ({ unlisten } = await o.sql.listen(TYPING_CHANNEL, deliver));
+      const sub = await o.sql.listen(TYPING_CHANNEL, deliver);
+      unlisten = () => sub.unlisten();
     },
     async stop() {
       await unlisten?.().catch(() => {});

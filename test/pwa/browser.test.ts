@@ -41,7 +41,7 @@ describe.skipIf(!haveChromium)('the installable app in Chromium', () => {
   });
 
   it('serves a manifest with 192 and 512 px PNG icons, standalone, and Chromium finds no installability error', async () => {
-    const manifest = await (await fetch(`${replica.url}/manifest.webmanifest`)).json();
+    const manifest = (await (await fetch(`${replica.url}/manifest.webmanifest`)).json()) as { icons: { src: string; sizes: string }[] };
     expect(manifest).toMatchObject({ name: 'Swarm Chat', short_name: 'Chat', start_url: '/', display: 'standalone' });
     for (const icon of manifest.icons) {
       const res = await fetch(`${replica.url}${icon.src}`);
@@ -49,7 +49,7 @@ describe.skipIf(!haveChromium)('the installable app in Chromium', () => {
       const png = Buffer.from(await res.arrayBuffer());
       expect([png.readUInt32BE(16), png.readUInt32BE(20)].join('x')).toBe(icon.sizes);
     }
-    expect(manifest.icons.map((i: { sizes: string }) => i.sizes)).toEqual(['192x192', '512x512']);
+    expect(manifest.icons.map((i) => i.sizes)).toEqual(['192x192', '512x512']);
     const cdp = await context.newCDPSession(page);
     const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
     expect(installabilityErrors).toEqual([]);
@@ -58,7 +58,7 @@ describe.skipIf(!haveChromium)('the installable app in Chromium', () => {
 
   it('shows a pushed message as a notification whose click takes the tab to the message\'s permalink', async () => {
     const bob = await signIn(replica.url, 'bob');
-    const { message } = await (await postJson(replica.url, bob, 'general', '@ann look at this')).json();
+    const { message } = (await (await postJson(replica.url, bob, 'general', '@ann look at this')).json()) as { message: { id: string } };
     const permalink = `/rooms/general/messages/${message.id}`;
     const cdp = await context.newCDPSession(page);
     const registered = new Promise<string>((resolve) => {
