@@ -80,7 +80,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
-  app.route('/', pwaRoutes(deps));
+  app.route('/', pwaRoutes());
   app.use(accountsGate(deps));
   app.use(membersOnly(deps.sql));
   app.route('/', sessionRoutes(deps));

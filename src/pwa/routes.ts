@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
-import type { Deps } from '../deps.ts';
 import type { AppEnv } from '../http/context.ts';
 import { appIcons, ICON_SIZES, type IconSize } from './icons.ts';
 
 const PUBLIC = new URL('../../public/', import.meta.url);
 const THEME = '#4f46e5';
 
-/** The installable app: manifest, icons, service worker, offline page (no session needed), and the push settings page. */
-export function pwaRoutes(deps: Deps) {
+/** The installable app: manifest, icons, service worker and offline page, none of which needs a session. */
+export function pwaRoutes() {
   const icons = appIcons();
   // In a folder of its own: tsconfig.public.json checks public/*.js against the DOM library, which does not describe a worker's scope.
   const worker = readFileSync(new URL('sw/service-worker.js', PUBLIC));
@@ -35,6 +34,5 @@ export function pwaRoutes(deps: Deps) {
     })
     // Always checked for a newer version: an old worker never outlives a deploy for long.
     .get('/service-worker.js', (c) => c.body(new Uint8Array(worker), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }))
-    .get('/offline', (c) => c.html(offline, 200, { 'cache-control': 'no-cache' }))
-    .get('/settings/push', (c) => c.render('push-settings', { title: 'Notifications', enabled: deps.config.push }));
+    .get('/offline', (c) => c.html(offline, 200, { 'cache-control': 'no-cache' }));
 }
