@@ -21,6 +21,8 @@ import { messageChangeRoutes } from './messages/change-routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { presenceRoutes } from './presence/routes.ts';
 import { pushRoutes } from './push/routes.ts';
+import { pwaRoutes } from './pwa/routes.ts';
+import { typingRoutes } from './typing/routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { searchRoutes } from './search/routes.ts';
@@ -81,6 +83,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
+  app.route('/', pwaRoutes());
   app.use(accountsGate(deps));
   // Bots: Authorization: Bearer sets c.var.user before members-only looks (src/bots/bearer.ts).
   app.use(bearerAuth(deps.sql));
@@ -100,6 +103,7 @@ export function createApp(deps: Deps) {
   app.route('/', presenceRoutes(deps));
   app.route('/', unreadRoutes(deps));
   app.route('/', pushRoutes(deps));
+  app.route('/', typingRoutes(deps));
 
   app.notFound((c) => answer(c, new HttpError(404, 'There is nothing at this address.')));
   app.onError((err, c) => answer(c, err));

@@ -45,12 +45,6 @@ export interface Config {
   searchLanguage: string;
   /** How often each replica writes who has which room open and reads everyone's (Documentation/presence.md). */
   presenceIntervalMs: number;
-  /** Most messages one bot may post per window (RATE_LIMIT_BOT_MESSAGES), Bearer calls and hook URLs alike. */
-  rateLimitBotMessages: Limit;
-  /** The key that seals bots' webhook secrets at rest (BOTS_SECRET_KEY, 32 bytes base64url); null: one generated into the database. */
-  botsSecretKey: Buffer | null;
-  /** Outgoing webhooks (WEBHOOKS, default on): off, this replica runs no webhook jobs and plans none. */
-  webhooks: boolean;
   /** Web Push on (PUSH); off: no push, and the subscription routes answer 404 (Documentation/push.md). */
   push: boolean;
   /** The VAPID identity from the settings; null: generated once per instance and kept in the database. */
@@ -58,6 +52,12 @@ export interface Config {
   vapidSubject: string | null;
   /** host:port pairs outbound requests may reach although loopback or private, over http too (OUTBOUND_ALLOW). */
   outboundAllow: string[];
+  /** Most messages one bot may post per window (RATE_LIMIT_BOT_MESSAGES), Bearer calls and hook URLs alike. */
+  rateLimitBotMessages: Limit;
+  /** The key that seals bots' webhook secrets at rest (BOTS_SECRET_KEY, 32 bytes base64url); null: one generated into the database. */
+  botsSecretKey: Buffer | null;
+  /** Outgoing webhooks (WEBHOOKS, default on): off, this replica runs no webhook jobs and plans none. */
+  webhooks: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -127,13 +127,6 @@ function searchLanguage(raw: string): string {
   return raw.toLowerCase();
 }
 
-function secretKey(name: string, raw: string | undefined): Buffer | null {
-  if (raw === undefined) return null;
-  const key = Buffer.from(raw, 'base64url');
-  if (key.length !== 32) throw new Error(`${name} must be 32 random bytes in base64url (43 characters), e.g. from: openssl rand -base64 32 | tr '+/' '-_' | tr -d '='`);
-  return key;
-}
-
 function vapid(publicKey: string | undefined, privateKey: string | undefined): Config['vapid'] {
   if (publicKey === undefined && privateKey === undefined) return null;
   if (!publicKey || !/^[A-Za-z0-9_-]{87}$/.test(publicKey)) throw new Error('VAPID_PUBLIC_KEY must be the base64url uncompressed P-256 point (87 characters), set together with VAPID_PRIVATE_KEY');
@@ -147,6 +140,13 @@ function hostPorts(raw: string | undefined): string[] {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/.test(hp)) throw new Error(`OUTBOUND_ALLOW must be a comma list of host:port, got "${hp}"`);
     return hp;
   });
+}
+
+function secretKey(name: string, raw: string | undefined): Buffer | null {
+  if (raw === undefined) return null;
+  const key = Buffer.from(raw, 'base64url');
+  if (key.length !== 32) throw new Error(`${name} must be 32 random bytes in base64url (43 characters), e.g. from: openssl rand -base64 32 | tr '+/' '-_' | tr -d '='`);
+  return key;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 100;
@@ -188,12 +188,12 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitUploads: parseLimit('RATE_LIMIT_UPLOADS', read(env, 'RATE_LIMIT_UPLOADS') ?? '30/10m'),
     searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
     presenceIntervalMs: int(env, 'PRESENCE_INTERVAL_MS', 5000, 100, 600_000),
-    rateLimitBotMessages: parseLimit('RATE_LIMIT_BOT_MESSAGES', read(env, 'RATE_LIMIT_BOT_MESSAGES') ?? '20/10s'),
-    botsSecretKey: secretKey('BOTS_SECRET_KEY', read(env, 'BOTS_SECRET_KEY')),
-    webhooks: onOff(env, 'WEBHOOKS', true),
     push: onOff(env, 'PUSH', true),
     vapid: vapid(read(env, 'VAPID_PUBLIC_KEY'), read(env, 'VAPID_PRIVATE_KEY')),
     vapidSubject: read(env, 'VAPID_SUBJECT') ?? null,
     outboundAllow: hostPorts(read(env, 'OUTBOUND_ALLOW')),
+    rateLimitBotMessages: parseLimit('RATE_LIMIT_BOT_MESSAGES', read(env, 'RATE_LIMIT_BOT_MESSAGES') ?? '20/10s'),
+    botsSecretKey: secretKey('BOTS_SECRET_KEY', read(env, 'BOTS_SECRET_KEY')),
+    webhooks: onOff(env, 'WEBHOOKS', true),
   };
 }

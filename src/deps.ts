@@ -9,6 +9,7 @@ import type { Hub } from './sync/hub.ts';
 import type { Notifier } from './sync/notify.ts';
 import type { Poller } from './sync/poller.ts';
 import type { Streams } from './sync/streams.ts';
+import type { Typing } from './typing/typing.ts';
 import type { Views } from './views.ts';
 
 /** What one replica is made of; the composition root (server.ts) builds it, routes take what they need. */
@@ -24,6 +25,7 @@ export interface Deps {
   log: Logger;
   metrics: Metrics;
   presence: Presence;
+  typing: Typing;
   /** Bots' secrets, the bot-name roster and the guarded outbound client (src/bots/). */
   bots: BotsKit;
   lifecycle: { shuttingDown: boolean };

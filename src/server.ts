@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { botsKind } from './bots/kind.ts';
 import { BotRoster } from './bots/roster.ts';
 import { createSealer } from './bots/sealing.ts';
-import { botsKind } from './bots/kind.ts';
 import { startStaleJobSweep } from './bots/stale-jobs.ts';
 import { WEBHOOK_TIMEOUT_MS } from './bots/webhook-task.ts';
 import { createOutbound } from './outbound/guard.ts';
@@ -27,6 +27,7 @@ import { attachToEvents } from './files/link.ts';
 import { metricsRoutes } from './ops/routes.ts';
 import { createOutbox, type Outbox } from './outbox/outbox.ts';
 import { pushKind } from './push/kind.ts';
+import { createTyping } from './typing/typing.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;
@@ -100,8 +101,9 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
   });
   const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
+  const typing = createTyping({ sql, streams, rooms, log, enabled: config.syncNotify });
   const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: createOutbound({ allow: config.outboundAllow, timeoutMs: WEBHOOK_TIMEOUT_MS }) };
-  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, bots: botsKit };
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, typing, bots: botsKit };
   const app = createApp(deps);
   const outbox = createOutbox({
     databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head,
@@ -123,6 +125,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       await outbox.start();
       // graphile-worker frees a dead worker's job after 4 hours; webhook jobs after 30 s (src/bots/stale-jobs.ts).
       if (config.webhooks && config.databaseUrl) stopSweep = startStaleJobSweep({ sql, log });
+      await typing.start();
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
     async stop() {
@@ -132,6 +135,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       await presence.stop();
       stopSweep();
       await outbox.stop();
+      await typing.stop();
       await poller.stop();
     },
   };

@@ -5,7 +5,7 @@ import { HttpError } from './errors.ts';
 
 // What anyone may reach without a session. Everything else needs one (deny by default).
 // hooks/<token>/<slug>: a bot's incoming hook, whose token is its credential (src/bots/hooks.ts).
-const OPEN_PATHS = /^\/(login|session|session\/end|users|users\/challenge|join|setup|healthz|readyz|metrics|public\/[^/]+|join\/[^/]+|reset\/[^/]+|hooks\/[^/]+\/[^/]+)$/;
+const OPEN_PATHS = /^\/(login|session|session\/end|users|users\/challenge|join|setup|healthz|readyz|metrics|public\/[^/]+|manifest\.webmanifest|service-worker\.js|offline|icons\/[^/]+|join\/[^/]+|reset\/[^/]+|hooks\/[^/]+\/[^/]+)$/;
 // Reading a room an admin made public: requireRoom decides, after it has found the room.
 const ROOM_READS = /^\/(rooms\/[^/]+(\/events|\/messages\/[^/]+|\/attachments\/\d+\/[^/]+)?|api\/rooms\/[^/]+\/messages)$/;
 // A post (not a multipart one) checks its session in its own statement (src/messages/routes.ts).

@@ -50,7 +50,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
   return {
     dispatcher,
     async start() {
-      workers = await startWorkers({ databaseUrl: o.databaseUrl!, log: o.log, tasks: Object.assign({}, ...o.kinds.map((k) => k.tasks)) });
+      workers = await startWorkers({ databaseUrl: o.databaseUrl!, log: o.log, tasks: Object.fromEntries(o.kinds.flatMap((k) => Object.entries(k.tasks))) });
       await dispatcher.start();
       // The poller's head is memory: watching it costs nothing, and a move means new rows to plan.
       watch = setInterval(() => {

@@ -23,6 +23,8 @@ export function pushRoutes(deps: Deps) {
   };
 
   return new Hono<AppEnv>()
+    // The page that turns push on for this device (public/push-settings.js).
+    .get('/settings/push', (c) => c.render('push-settings', { title: 'Notifications', enabled: config.push }))
     .get('/api/push/key', async (c) => {
       me(c);
       return c.json({ publicKey: (await vapid()).publicKey });

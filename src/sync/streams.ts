@@ -166,6 +166,17 @@ export class Streams {
     }
   }
 
+  /** Like sendToRoom, to every stream carrying the room, but none of one person's (typing: not to the typist). */
+  sendToRoomExcept(roomId: number, text: string, userId: string): void {
+    const room = this.o.rooms.byId(roomId);
+    if (!room) return;
+    const wire: Wire = { text, chunk: Buffer.from(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`) };
+    for (const s of this.open) {
+      if (s.reader?.id === userId) continue;
+      if (s.roomId === roomId || (s.roomId === null && this.o.rooms.canRead(s.reader, room))) writeShared(s.out, wire);
+    }
+  }
+
   /** Ends every stream with a retry hint, so browsers reconnect, through the balancer, elsewhere. */
   closeAll(retryMs = 500): void {
     this.closing = true;

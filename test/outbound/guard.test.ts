@@ -33,7 +33,7 @@ describe('the outbound guard', () => {
 
   it('refuses plain http, a loopback address and a name that resolves to one, without connecting', async () => {
     const before = seen.length;
-    const out = createOutbound({ allow: [], resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
+    const out = createOutbound({ allow: [], resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]) });
     expect(await out.refusal(`http://127.0.0.1:${port}/`)).toBe('not https');
     expect(await out.refusal(`https://127.0.0.1:${port}/`)).toMatch(/not a public address/);
     expect(await out.refusal(`https://push.example:${port}/`)).toMatch(/not a public address/);
@@ -45,7 +45,7 @@ describe('the outbound guard', () => {
   it('checks the address the socket connects to, not the one seen when the URL was accepted (DNS rebinding)', async () => {
     // The name is public when the subscription is checked, loopback when the push is sent.
     const answers = [[{ address: '93.184.216.34', family: 4 }], [{ address: '127.0.0.1', family: 4 }]];
-    const out = createOutbound({ allow: [], resolve: async () => answers.shift() ?? [] });
+    const out = createOutbound({ allow: [], resolve: () => Promise.resolve(answers.shift() ?? []) });
     expect(await out.refusal(`https://rebind.example:${port}/`)).toBeNull();
     const before = seen.length;
     await expect(out.post(`https://rebind.example:${port}/x`, { body: 'x' })).rejects.toThrow(/not a public address/);

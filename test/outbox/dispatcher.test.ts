@@ -12,8 +12,8 @@ let pools: Sql[];
 let author: string;
 let room: number;
 
-const perMessage: Planner = async (_tx, rows) =>
-  rows.filter((r) => r.kind === 'message').map((r) => ({ task: 'test', key: `test:${r.messageId}`, payload: { message: r.messageId } }));
+const perMessage: Planner = (_tx, rows) => Promise.resolve(
+  rows.filter((r) => r.kind === 'message').map((r) => ({ task: 'test', key: `test:${r.messageId}`, payload: { message: r.messageId } })));
 
 async function post(sql: Sql, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await sql`INSERT INTO messages (room_id, author_id, body) VALUES (${room}, ${author}, ${`m${i}`})`;

@@ -17,6 +17,7 @@ let bobId: string;
 let phone: Device;
 let url: string;
 
+const publicKeyOf = async (base: string) => ((await (await fetch(`${base}/api/push/key`, { headers: json(bob) })).json()) as { publicKey: string }).publicKey;
 const pushesFor = (device: string) => service.received.filter((r) => r.device === device);
 
 beforeAll(async () => {
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 describe('Web Push', () => {
   it('hands out one VAPID public key on every replica, the same after it was made', async () => {
-    const keys = await Promise.all(replicas.map(async (r) => (await (await fetch(`${r.url}/api/push/key`, { headers: json(bob) })).json()).publicKey));
+    const keys = await Promise.all(replicas.map(async (r) => publicKeyOf(r.url)));
     expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{87}$/);
     expect(new Set(keys).size).toBe(1);
     expect((await fetch(`${replicas[0]!.url}/api/push/key`)).status).toBe(401);
@@ -50,7 +51,7 @@ describe('Web Push', () => {
     expect((await subscribeDevice(replicas[0]!.url, bob, phone)).status).toBe(200);
     const bad = async (endpoint: string, keys = phone.keys) => {
       const res = await subscribeDevice(replicas[0]!.url, bob, { endpoint, keys });
-      return [res.status, (await res.json()).error];
+      return [res.status, ((await res.json()) as { error: string }).error];
     };
     expect(await bad('https://127.0.0.1:9/push/x')).toEqual([400, expect.stringMatching(/public address/)]);
     expect(await bad('http://push.example.com/x')).toEqual([400, expect.stringMatching(/https/)]);
@@ -59,9 +60,9 @@ describe('Web Push', () => {
   });
 
   it('sends a mention to a person whose tab is closed exactly once over three replicas, encrypted and signed', async () => {
-    const { publicKey } = await (await fetch(`${replicas[0]!.url}/api/push/key`, { headers: json(bob) })).json();
+    const publicKey = await publicKeyOf(replicas[0]!.url);
     const res = await postJson(replicas[0]!.url, ann, 'general', 'lunch, @bob?');
-    const { message } = await res.json();
+    const { message } = (await res.json()) as { message: { id: string } };
     expect(await until(() => pushesFor('bob-phone').length >= 1)).toBe(true);
     await sleep(2000); // every replica's dispatcher and workers have had their turns
     expect(pushesFor('bob-phone')).toHaveLength(1);

@@ -45,7 +45,7 @@ export async function startPushService(): Promise<PushService> {
         const m = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(req.headers.authorization ?? '');
         if (!m) throw new Error(`no VAPID authorization: ${req.headers.authorization}`);
         const jwt = checkJwt(m[1]!, m[2]!, origin);
-        const payload = JSON.parse(ece.decrypt(Buffer.concat(chunks), { version: 'aes128gcm', privateKey: dev.ecdh, authSecret: dev.auth }).toString('utf8'));
+        const payload = JSON.parse(ece.decrypt(Buffer.concat(chunks), { version: 'aes128gcm', privateKey: dev.ecdh, authSecret: dev.auth }).toString('utf8')) as Record<string, unknown>;
         if (dev.status < 300) received.push({ device: name, payload, jwt, ttl: req.headers.ttl as string | undefined });
         res.writeHead(dev.status).end();
       } catch (err) {
@@ -82,16 +82,16 @@ export async function startPushService(): Promise<PushService> {
 // ES256 over "header.claims" with the uncompressed P-256 point k; aud must be the push service's origin.
 function checkJwt(token: string, k: string, origin: string): Record<string, unknown> {
   const [h, c, s] = token.split('.');
-  const header = JSON.parse(Buffer.from(h!, 'base64url').toString());
-  const claims = JSON.parse(Buffer.from(c!, 'base64url').toString());
-  if (header.alg !== 'ES256') throw new Error(`JWT alg ${header.alg}`);
+  const header = JSON.parse(Buffer.from(h!, 'base64url').toString()) as { alg?: string };
+  const claims = JSON.parse(Buffer.from(c!, 'base64url').toString()) as { aud?: string; exp?: number; sub?: string };
+  if (header.alg !== 'ES256') throw new Error(`JWT alg ${String(header.alg)}`);
   const point = Buffer.from(k, 'base64url');
   if (point.length !== 65 || point[0] !== 4) throw new Error('k is not an uncompressed P-256 point');
   const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33)) }, format: 'jwk' });
   if (!verify('sha256', Buffer.from(`${h}.${c}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s!, 'base64url'))) throw new Error('JWT signature does not verify');
-  if (claims.aud !== origin) throw new Error(`JWT aud ${claims.aud}, expected ${origin}`);
+  if (claims.aud !== origin) throw new Error(`JWT aud ${String(claims.aud)}, expected ${origin}`);
   const now = Date.now() / 1000;
-  if (!(claims.exp > now && claims.exp <= now + 24 * 3600)) throw new Error(`JWT exp ${claims.exp}`);
-  if (!/^(mailto:|https:)/.test(claims.sub)) throw new Error(`JWT sub ${claims.sub}`);
+  if (!(typeof claims.exp === 'number' && claims.exp > now && claims.exp <= now + 24 * 3600)) throw new Error(`JWT exp ${String(claims.exp)}`);
+  if (!/^(mailto:|https:)/.test(claims.sub ?? '')) throw new Error(`JWT sub ${String(claims.sub)}`);
   return { ...claims, k };
 }
