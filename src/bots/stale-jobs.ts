@@ -25,6 +25,12 @@ export function startStaleJobSweep(o: { sql: Sql; log: Logger; everyMs?: number 
       o.log.debug('stale job sweep failed', { error: (err as Error).message });
     }
   };
-  const timer = setInterval(() => void sweep(), o.everyMs ?? 5000);
+  // The deliveries admins see are kept 30 days; pruned about once an hour (any replica may).
+  let sweeps = 0;
+  const prune = async () => {
+    if (sweeps++ % 720 !== 0) return;
+    await o.sql`DELETE FROM webhook_deliveries WHERE created_at < now() - interval '30 days'`.catch((err: Error) => o.log.debug('delivery pruning failed', { error: err.message }));
+  };
+  const timer = setInterval(() => void sweep().then(prune), o.everyMs ?? 5000);
   return () => clearInterval(timer);
 }
