@@ -110,7 +110,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     kinds: [
       ...(config.push ? [pushKind({ sql, config, log, metrics })] : []),
       // Outgoing webhooks (src/bots/kind.ts, Documentation/bots.md).
-      ...(config.webhooks ? [botsKind(deps)] : []),
+      ...(config.webhooks ? [botsKind({ sql, rooms, sealer: botsKit.sealer, outbound: botsKit.outbound, replyLimit: config.rateLimitBotMessages, hint: () => notifier.hint(), log, metrics })] : []),
     ],
   });
   let stopHousekeeping = () => {};

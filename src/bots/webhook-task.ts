@@ -1,5 +1,10 @@
 import type { Sql } from '../db/connect.ts';
-import type { Deps } from '../deps.ts';
+import type { Limit } from '../config.ts';
+import type { Logger } from '../ops/log.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { RoomRegistry } from '../rooms/registry.ts';
+import type { GuardedClient } from './kit.ts';
+import type { Sealer } from './sealing.ts';
 import { encodeCursor } from '../messages/cursor.ts';
 import { cleanBody, postMessage } from '../messages/post.ts';
 import { roomView } from '../rooms/registry.ts';
@@ -11,6 +16,19 @@ interface Target {
   message_id: string; tx: string; body: string; created_at: Date; deleted: boolean; room_id: number; room_slug: string; author: string; bot_active: boolean;
 }
 type JobInfo = { attempts: number; maxAttempts: number };
+
+/** What a delivery needs: the database, the rooms, the guarded client and the bot's reply limit. */
+export interface WebhookDeps {
+  sql: Sql;
+  rooms: RoomRegistry;
+  sealer: Sealer;
+  outbound: GuardedClient;
+  replyLimit: Limit;
+  /** Wakes the replicas' pollers after a reply is posted. */
+  hint: () => void;
+  log: Logger;
+  metrics?: Metrics;
+}
 
 const DONE = new Set(['delivered', 'failed', 'refused', 'skipped']);
 const TIMEOUT_MS = 10_000;
@@ -27,7 +45,7 @@ export class RetryLater extends Error {
  * delivery already done is not sent again; a crash between the receiver's answer and that commit
  * sends it again with the same X-Chat-Delivery, which a receiver can use to drop the repeat.
  */
-export function webhookTask(deps: Deps) {
+export function webhookTask(deps: WebhookDeps) {
   const { sql, log } = deps;
   const note = (id: string, fields: { status: string; http?: number | null; ms?: number | null; error?: string | null; attempts: number }) => sql`
     UPDATE webhook_deliveries SET status = ${fields.status}, http_status = ${fields.http ?? null}, latency_ms = ${fields.ms ?? null},
@@ -53,12 +71,12 @@ export function webhookTask(deps: Deps) {
     const view = room ? roomView(room, bot) : { slug: t.room_slug, title: t.room_slug, kind: 'open' };
     const body = JSON.stringify({ message, room: { slug: view.slug, title: view.title, kind: view.kind }, author: { name: t.author } });
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const secret = await deps.bots.sealer.open(t.sealed);
+    const secret = await deps.sealer.open(t.sealed);
     const started = performance.now();
     const last = attempts >= job.maxAttempts;
     let answer;
     try {
-      answer = await deps.bots.outbound.post(t.webhook_url, {
+      answer = await deps.outbound.post(t.webhook_url, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'chat-webhooks/1',
@@ -74,13 +92,13 @@ export function webhookTask(deps: Deps) {
       // The guard's refusals (not https, not public, a redirect) do not get better with time; timeouts and dropped connections may.
       const refused = e.name === 'OutboundRefused' && !/^no answer/.test(e.message);
       await note(id, { status: refused ? 'refused' : last ? 'failed' : 'retrying', ms, error: e.message.slice(0, 300), attempts });
-      deps.metrics.inc('chat_webhook_deliveries_total', 'Outgoing webhook attempts by outcome', { outcome: refused ? 'refused' : 'error' });
+      deps.metrics?.inc('chat_webhook_deliveries_total', 'Outgoing webhook attempts by outcome', { outcome: refused ? 'refused' : 'error' });
       if (refused || last) return;
       throw new RetryLater(`${e.message} (after ${ms} ms)`);
     }
     const ms = Math.round(performance.now() - started);
     const outcome = answer.status >= 200 && answer.status < 300 ? 'delivered' : answer.status >= 500 ? (last ? 'failed' : 'retrying') : 'failed';
-    deps.metrics.inc('chat_webhook_deliveries_total', 'Outgoing webhook attempts by outcome', { outcome: String(answer.status).charAt(0) + 'xx' });
+    deps.metrics?.inc('chat_webhook_deliveries_total', 'Outgoing webhook attempts by outcome', { outcome: String(answer.status).charAt(0) + 'xx' });
     if (outcome !== 'delivered') {
       await note(id, { status: outcome, http: answer.status, ms, attempts, error: `answered ${answer.status}` });
       if (outcome === 'retrying') throw new RetryLater(`answered ${answer.status}`);
@@ -100,7 +118,7 @@ export function webhookTask(deps: Deps) {
       if (!row || DONE.has(row.status)) return;
       let error: string | null = null;
       let replyId: string | null = null;
-      const posted = await postMessage(tx as unknown as Sql, t.room_slug, bot, reply.body, deps.config.rateLimitBotMessages);
+      const posted = await postMessage(tx as unknown as Sql, t.room_slug, bot, reply.body, deps.replyLimit);
       if (posted.ok) replyId = posted.message.id;
       else error = `reply not posted: ${posted.reason}`;
       await tx`
@@ -108,7 +126,7 @@ export function webhookTask(deps: Deps) {
           attempts = ${attempts}, reply_id = ${replyId}, updated_at = now() WHERE id = ${id}`;
       replied = replyId !== null;
     });
-    if (replied) deps.notifier.hint();
+    if (replied) deps.hint();
     log.debug('webhook delivered', { delivery: id, bot: t.bot_name, status: answer.status, ms });
   };
 }
