@@ -80,7 +80,7 @@ export class SseClient implements Reader {
   }
 
   private event(cursor: string, data: string, at: number): void {
-    // The cursor is "<tx>-<id>" in base 36 (src/messages/cursor.ts); numbers are exact far beyond a bench's ids.
+    // The cursor is "<tx>-<id>" in base 36 (src/sync/cursor.ts); numbers are exact far beyond a bench's ids.
     const dash = cursor.indexOf('-');
     const tx = parseInt(cursor.slice(0, dash), 36);
     const id = parseInt(cursor.slice(dash + 1), 36);

@@ -1,8 +1,8 @@
 import { connect } from '../src/db/connect.ts';
 import { attachmentsFor } from '../src/files/link.ts';
-import { decodeCursor } from '../src/messages/cursor.ts';
+import { decodeCursor } from '../src/sync/cursor.ts';
 import { postMessage } from '../src/messages/post.ts';
-import { findSession } from '../src/sessions/store.ts';
+import { findSession } from '../src/accounts/sessions.ts';
 import { SseClient, sleep } from './clients.ts';
 import { killAllReplicas, startDatabase, startReplicas, stopReplicas } from './cluster.ts';
 import { healthzRoundTrip } from './floor.ts';

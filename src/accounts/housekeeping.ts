@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
-import { forgetExpired } from '../sessions/store.ts';
+import { forgetExpired } from './sessions.ts';
 
 /** The longest window of the limits counted in rate_counters: a counter older than it is spent. */
 export function longestWindowMs(config: Config): number {

@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connect.ts';
-import type { User } from '../sessions/store.ts';
+import type { User } from './sessions.ts';
 
 // Any constant will do: it only serialises the creation of an empty instance's first account.
 const FIRST_ACCOUNT_LOCK = 72_657_321;

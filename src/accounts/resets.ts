@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.ts';
-import type { User } from '../sessions/store.ts';
+import type { User } from './sessions.ts';
 
 /** How long a password-reset link works. */
 export const RESET_HOURS = 24;

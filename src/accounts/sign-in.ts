@@ -1,7 +1,7 @@
 import type { Limit } from '../config.ts';
 import type { Sql } from '../db/connect.ts';
-import { DUMMY_HASH, verifyPassword } from '../sessions/passwords.ts';
-import type { User } from '../sessions/store.ts';
+import { DUMMY_HASH, verifyPassword } from './passwords.ts';
+import type { User } from './sessions.ts';
 import type { HashQueue } from './hash-queue.ts';
 import { give, live, seconds, type Counter } from './limits.ts';
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.ts';
-import type { User } from '../sessions/store.ts';
+import type { User } from '../accounts/sessions.ts';
 import type { Sealer } from './sealing.ts';
 
 export interface Bot { name: string; webhookUrl: string | null; createdAt: Date }

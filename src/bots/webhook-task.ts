@@ -5,7 +5,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import type { RoomRegistry } from '../rooms/registry.ts';
 import type { GuardedClient } from './kit.ts';
 import type { Sealer } from './sealing.ts';
-import { encodeCursor } from '../messages/cursor.ts';
+import { encodeCursor } from '../sync/cursor.ts';
 import { cleanBody, postMessage } from '../messages/post.ts';
 import { roomView } from '../rooms/registry.ts';
 import { replyText } from './reply.ts';

@@ -139,7 +139,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let output = '';
-      proc.stderr!.on('data', (d: Buffer) => {
+      proc.stderr.on('data', (d: Buffer) => {
         const text = d.toString();
         log(text.trimEnd());
         if (output.length < 20_000) output += text;

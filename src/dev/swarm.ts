@@ -29,7 +29,7 @@ let stopping = false;
 async function launch(i: number, port?: number): Promise<void> {
   const r = await spawnReplica(`replica-${i + 1}`, { DATABASE_URL: databaseUrl, DRAIN_DELAY_MS: '0' }, { port });
   replicas[i] = r;
-  r.exited.then((code) => {
+  void r.exited.then((code) => {
     if (stopping) return;
     say(`${r.name} died (exit ${code}); the entry skips it; restarting it in 2 s`);
     setTimeout(() => {

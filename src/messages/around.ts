@@ -1,6 +1,8 @@
 import type { Sql } from '../db/connect.ts';
-import type { Around } from '../rooms/page.ts';
-import type { Position } from './cursor.ts';
+import type { Position } from '../sync/cursor.ts';
+
+/** A permalink's page: message `id` among its neighbours; the page ends before `edge` (null: the newest), the next one before `newer`. */
+export interface Around { id: string; edge: Position | null; newer: Position | null }
 
 /** How many newer messages a permalink's page shows after the one it names (the rest of the page is older ones). */
 export const NEWER_SHOWN = 24;

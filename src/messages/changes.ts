@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.ts';
 import { withAttachments } from '../files/link.ts';
 import type { Reader, Room } from '../rooms/registry.ts';
-import { toMessage, type Message, type MessageRow, type Reactions } from './message.ts';
+import { toMessage, type Message, type MessageRow, type Reactions } from '../sync/message.ts';
 
 export type ChangeOutcome = 'ok' | 'unknown' | 'not_yours';
 

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
-import { END, type Position } from './cursor.ts';
-import { fromRow, type MessageRow, type Reactions, type StoredMessage } from './message.ts';
+import { END, type Position } from '../sync/cursor.ts';
+import { fromRow, type MessageRow, type Reactions, type StoredMessage } from '../sync/message.ts';
 
 /** The history functions return the message as posted; its reactions are read in one more query. */
 async function withReactions(sql: Sql, rows: StoredMessage[]): Promise<StoredMessage[]> {

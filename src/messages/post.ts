@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.ts';
 import type { Limit } from '../config.ts';
-import { encodeCursor } from './cursor.ts';
-import type { Message } from './message.ts';
+import { encodeCursor } from '../sync/cursor.ts';
+import type { Message } from '../sync/message.ts';
 
 export const MAX_BODY_CHARS = 4000;
 

@@ -1,4 +1,4 @@
-import type { Message } from './message.ts';
+import type { Message } from '../sync/message.ts';
 
 /**
  * Remembers the HTML of recently rendered messages. A message is rendered once when it is polled,

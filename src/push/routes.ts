@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import type { Deps } from '../deps.ts';
-import type { AppEnv, Ctx } from '../http/context.ts';
-import { HttpError } from '../http/errors.ts';
-import { readInput } from '../http/input.ts';
+import type { Deps } from '../web/deps.ts';
+import type { AppEnv, Ctx } from '../web/context.ts';
+import { HttpError } from '../web/errors.ts';
+import { readInput } from '../web/input.ts';
 import { createOutbound } from '../outbound/guard.ts';
-import { sessionToken } from '../sessions/cookie.ts';
-import { tokenHash } from '../sessions/store.ts';
+import { sessionToken } from '../web/accounts/cookie.ts';
+import { tokenHash } from '../accounts/sessions.ts';
 import { vapidKeys } from './keys.ts';
 import { readSubscription, subscribe, unsubscribe } from './subscriptions.ts';
 

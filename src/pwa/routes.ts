@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
-import type { AppEnv } from '../http/context.ts';
+import type { AppEnv } from '../web/context.ts';
 import { appIcons, ICON_SIZES, type IconSize } from './icons.ts';
 
 const PUBLIC = new URL('../../public/', import.meta.url);

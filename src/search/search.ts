@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.ts';
 import { plainText } from '../messages/markdown.ts';
-import { fromRow, type Message, type MessageRow } from '../messages/message.ts';
+import { fromRow, type Message, type MessageRow } from '../sync/message.ts';
 import { encodeNext, type SearchQuery } from './query.ts';
 import { snippetHtml } from './snippet.ts';
 

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Sql } from '../db/connect.ts';
-import { compare, type Position } from '../messages/cursor.ts';
+import { compare, type Position } from './cursor.ts';
 import type { Reader } from '../rooms/registry.ts';
 import { logAfter, type LogEvent } from './log.ts';
 import { readerKeepsUp } from './wire.ts';

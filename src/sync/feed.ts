@@ -1,4 +1,4 @@
-import { compare, type Position } from '../messages/cursor.ts';
+import { compare, type Position } from './cursor.ts';
 import type { LogEvent } from './log.ts';
 
 /** An event as this replica sends it: the SSE frame is rendered once, for every stream. */

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { encodeCursor, START, type Position } from '../messages/cursor.ts';
-import type { Message } from '../messages/message.ts';
+import { encodeCursor, START, type Position } from './cursor.ts';
+import type { Message } from './message.ts';
 import { RoomFeed, type FeedItem } from './feed.ts';
 import { eventData, type LogEvent } from './log.ts';
 

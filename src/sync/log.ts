@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
-import { encodeCursor, type Position } from '../messages/cursor.ts';
-import { toMessage, type Message, type MessageRow } from '../messages/message.ts';
+import { encodeCursor, type Position } from './cursor.ts';
+import { toMessage, type Message, type MessageRow } from './message.ts';
 import type { Reader, RoomRegistry } from '../rooms/registry.ts';
 import { attachToEvents } from '../files/link.ts';
 

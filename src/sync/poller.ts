@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import { START } from '../messages/cursor.ts';
+import { START } from './cursor.ts';
 import { createLagCheck } from './lag.ts';
 import { toEvent, type LogRow } from './log.ts';
 import type { Hub } from './hub.ts';
@@ -146,7 +146,7 @@ export function createPoller(o: PollerOptions): Poller {
       lastOk = Date.now();
       if (o.listen) {
         const sub = await o.sql.listen(CHANNEL, () => kick(false), () => kick(false));
-        unlisten = sub.unlisten;
+        unlisten = () => sub.unlisten();
       }
       schedule();
     },

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Sql } from '../db/connect.ts';
-import { compare, type Position } from '../messages/cursor.ts';
+import { compare, type Position } from './cursor.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Reader, RoomRegistry } from '../rooms/registry.ts';
 import { StreamCaps } from './caps.ts';

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import type { Deps } from '../deps.ts';
-import type { AppEnv } from '../http/context.ts';
-import { HttpError } from '../http/errors.ts';
-import { requireRoom } from '../rooms/scope.ts';
+import type { Deps } from '../web/deps.ts';
+import type { AppEnv } from '../web/context.ts';
+import { HttpError } from '../web/errors.ts';
+import { requireRoom } from '../web/access.ts';
 import type { Typing } from './typing.ts';
 
 /** POST /api/rooms/<slug>/typing: 204, and the room's streams on every replica hear it (src/typing/typing.ts). */

@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connect.ts';
-import type { Position } from '../messages/cursor.ts';
+import type { Position } from '../sync/cursor.ts';
 import { roomView, type Reader, type RoomRegistry } from '../rooms/registry.ts';
 
 export const LEVELS = ['everything', 'mentions', 'nothing'] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey } from '../../src/http/client-address.ts';
+import { addressKey } from '../../src/web/client-address.ts';
 
 describe('client addresses as limit keys for new accounts', () => {
   it('count an IPv6 client by its /48 and an IPv4 client by its address', () => {

@@ -53,7 +53,7 @@ describe('incoming hooks: POST /hooks/<token>/<slug> posts as the bot', () => {
     expect((await hook(`/hooks/${bot.token}/general`, 'application/x-www-form-urlencoded', 'payload=%7B')).status).toBe(400);
     expect((await hook(`/hooks/${bot.token}/general`, 'image/png', 'x')).status).toBe(415);
     expect((await hook(`/hooks/${bot.token}/general`, 'text/plain', 'x'.repeat(70_000))).status).toBe(413);
-    // A GET on a hook is not a page for anyone.
-    expect((await fetch(`${r.url}/hooks/${bot.token}/general`)).status).toBe(404);
+    // A GET on a hook is nothing: like any other unknown path, 401 without a session.
+    expect((await fetch(`${r.url}/hooks/${bot.token}/general`)).status).toBe(401);
   });
 });

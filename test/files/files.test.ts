@@ -15,7 +15,7 @@ export async function upload(base: string, cookie: string, room: string, name: s
   });
 }
 
-// Message has no `attachments` in its type yet (src/messages/message.ts); the JSON has them.
+// Message has no `attachments` in its type yet (src/sync/message.ts); the JSON has them.
 const filesOf = (e: StreamEvent | undefined) => (e?.message as { attachments?: Uploaded[] } | undefined)?.attachments;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

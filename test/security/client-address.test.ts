@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { addressKey, clientAddress } from '../../src/http/client-address.ts';
+import { addressKey, clientAddress } from '../../src/web/client-address.ts';
 
 // The app as @hono/node-server runs it: the socket arrives in c.env.incoming.
 async function seen(trustProxy: boolean, socket: string | undefined, forwarded?: string[]): Promise<string> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { safeNext } from '../../src/sessions/routes.ts';
+import { safeNext } from '../../src/web/accounts/routes.ts';
 import { signIn } from '../support/client.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDLE_DAYS, MAX_SESSIONS_PER_USER } from '../../src/sessions/store.ts';
+import { IDLE_DAYS, MAX_SESSIONS_PER_USER } from '../../src/accounts/sessions.ts';
 import { postJson, signIn } from '../support/client.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnReplica, type ReplicaProcess } from '../../src/dev/cluster.ts';
 import { connect } from '../../src/db/connect.ts';
-import { encodeCursor } from '../../src/messages/cursor.ts';
+import { encodeCursor } from '../../src/sync/cursor.ts';
 import { readEvents } from '../../src/sync/event-parser.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';

@@ -1,4 +1,4 @@
-import type { Message } from '../../src/messages/message.ts';
+import type { Message } from '../../src/sync/message.ts';
 import { EventStreamParser } from '../../src/sync/event-parser.ts';
 
 let users = 0;

@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../src/db/connect.ts';
-import { compare, START, type Position } from '../../src/messages/cursor.ts';
+import { compare, START, type Position } from '../../src/sync/cursor.ts';
 import { catchUp, Slots } from '../../src/sync/catch-up.ts';
 import { logAfter, type LogEvent } from '../../src/sync/log.ts';
 import { eventually } from '../support/client.ts';

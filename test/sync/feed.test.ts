@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { START, type Position } from '../../src/messages/cursor.ts';
+import { START, type Position } from '../../src/sync/cursor.ts';
 import { Batch, RoomFeed, type FeedItem } from '../../src/sync/feed.ts';
 
 const at = (id: number): Position => ({ tx: 10n, id: BigInt(id) });

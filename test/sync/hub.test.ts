@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCursor, START, type Position } from '../../src/messages/cursor.ts';
-import type { Message } from '../../src/messages/message.ts';
+import { encodeCursor, START, type Position } from '../../src/sync/cursor.ts';
+import type { Message } from '../../src/sync/message.ts';
 import type { Batch } from '../../src/sync/feed.ts';
 import { Hub } from '../../src/sync/hub.ts';
 import type { EventKind, LogEvent } from '../../src/sync/log.ts';

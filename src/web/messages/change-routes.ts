@@ -1,0 +1,53 @@
+import { Hono } from 'hono';
+import type { Deps } from '../deps.ts';
+import type { AppEnv, Ctx } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { refusal } from '../answer.ts';
+import { readInput, textField } from '../input.ts';
+import { requireRoom } from '../access.ts';
+import { deleteMessage, editMessage, findMessage, isEmoji, messageId, toggleReaction, type ChangeOutcome } from '../../messages/changes.ts';
+import { cleanBody } from '../../messages/post.ts';
+
+/** Edits, deletions and reactions: JSON for scripts and the page's script, forms for browsers without it. */
+export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier'>) {
+  const { sql } = deps;
+  const room = requireRoom(sql, deps.rooms);
+  const target = (c: Ctx) => {
+    const id = messageId(c.req.param('id') ?? '');
+    if (!id) throw new HttpError(404, 'There is no such message.');
+    return id;
+  };
+  const check = (outcome: ChangeOutcome | boolean) => {
+    if (outcome === 'unknown' || outcome === false) throw refusal('unknown', 'There is no such message.');
+    if (outcome === 'not_yours') throw refusal(outcome, 'Only its author changes a message (admins may delete any).');
+    // Committed: the change reaches every replica through the poll; wake them.
+    deps.notifier.hint();
+  };
+  const edit = async (c: Ctx) => {
+    const input = await readInput(c);
+    const cleaned = cleanBody(textField(input, 'body'));
+    if (!cleaned.ok) throw new HttpError(400, cleaned.message);
+    check(await editMessage(sql, c.get('user')!, c.var.room, target(c), cleaned.body));
+    return input.json ? c.json({ message: await findMessage(sql, c.var.room, target(c)) }) : back(c);
+  };
+  const remove = async (c: Ctx, json: boolean) => {
+    check(await deleteMessage(sql, c.get('user')!, c.var.room, target(c)));
+    return json ? c.body(null, 204) : c.redirect(`/rooms/${c.var.room.slug}`, 303);
+  };
+  const react = async (c: Ctx) => {
+    const input = await readInput(c);
+    if (!isEmoji(input.fields.emoji)) throw new HttpError(400, '"emoji" is one emoji, such as 👍.');
+    const done = await toggleReaction(sql, c.get('user')!, c.var.room, target(c), input.fields.emoji);
+    check(done.ok);
+    return input.json ? c.json({ reactions: done.ok ? done.reactions : {} }) : back(c);
+  };
+  const back = (c: Ctx) => c.redirect(`/rooms/${c.var.room.slug}/messages/${target(c)}`, 303);
+
+  return new Hono<AppEnv>()
+    .patch('/api/rooms/:slug/messages/:id', room, edit)
+    .delete('/api/rooms/:slug/messages/:id', room, (c) => remove(c, true))
+    .post('/api/rooms/:slug/messages/:id/reactions', room, react)
+    .post('/rooms/:slug/messages/:id/edit', room, edit)
+    .post('/rooms/:slug/messages/:id/delete', room, (c) => remove(c, false))
+    .post('/rooms/:slug/messages/:id/reactions', room, react);
+}
