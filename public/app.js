@@ -146,7 +146,11 @@ import { open } from './stream.js';
     };
     const connect = () => {
       // The tab's one stream (public/stream.js): the other scripts listen on it too.
-      const source = open(`/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`);
+      // A visitor without an account reads a public room's own stream; members, every room they may read.
+      const url = room.dataset.stream === '/events'
+        ? `/events?room=${encodeURIComponent(slug)}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`
+        : `${room.dataset.stream}${cursor ? `?after=${encodeURIComponent(cursor)}` : ''}`;
+      const source = open(url);
       es = source;
       heard();
       source.onopen = () => { retryMs = 1000; heard(); setStatus(true); };

@@ -14,7 +14,7 @@ DO $$
 DECLARE
   f regprocedure;
   owner_writes CONSTANT text[] := ARRAY['post_message', 'edit_message', 'delete_message', 'toggle_reaction',
-                                        'use_password_reset', 'mark_read'];
+                                        'use_password_reset', 'mark_read', 'claim_imported_account'];
 BEGIN
   FOR f IN
     SELECT p.oid::regprocedure FROM pg_proc p
@@ -63,7 +63,10 @@ DECLARE
     "outbox_cursors":    ["SELECT", "INSERT", "UPDATE"],
     "push_subscriptions": ["SELECT", "INSERT", "DELETE"],
     "bots":              ["SELECT", "INSERT", "DELETE"],
-    "webhook_deliveries": ["SELECT", "INSERT", "UPDATE", "DELETE"]
+    "webhook_deliveries": ["SELECT", "INSERT", "UPDATE", "DELETE"],
+    "slack_messages":    ["SELECT"],
+    "slack_users":       ["SELECT"],
+    "slack_channels":    ["SELECT"]
   }';
   secret CONSTANT text := '(^|_)(hash|secret|token|password|salt|code|nonce)(_|$)';
   t record;

@@ -197,6 +197,29 @@ CREATE TABLE sessions (
   CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
 
+CREATE TABLE slack_channels (
+  slack_id text NOT NULL,
+  room_id integer NOT NULL,
+  CONSTRAINT slack_channels_pkey PRIMARY KEY (slack_id),
+  CONSTRAINT slack_channels_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms(id) ON DELETE CASCADE
+);
+
+CREATE TABLE slack_messages (
+  channel text NOT NULL,
+  ts text NOT NULL,
+  message_id bigint NOT NULL,
+  CONSTRAINT slack_messages_message_id_fkey FOREIGN KEY (message_id) REFERENCES messages(id) ON DELETE CASCADE,
+  CONSTRAINT slack_messages_pkey PRIMARY KEY (channel, ts)
+);
+
+CREATE TABLE slack_users (
+  slack_id text NOT NULL,
+  user_id bigint NOT NULL,
+  CONSTRAINT slack_users_pkey PRIMARY KEY (slack_id),
+  CONSTRAINT slack_users_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE,
+  CONSTRAINT slack_users_user_id_key UNIQUE (user_id)
+);
+
 CREATE TABLE spent_challenges (
   signature text NOT NULL,
   expires_at timestamp with time zone NOT NULL,
@@ -322,6 +345,19 @@ BEGIN
   DELETE FROM sessions WHERE user_id = v_user AND token_hash <> p_token_hash;
   RETURN true;
 END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.claim_imported_account(p_name text, p_unclaimed_hash text, p_password_hash text)
+ RETURNS TABLE(id bigint, name text, role text)
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  UPDATE users u SET password_hash = p_password_hash
+  WHERE lower(u.name) = lower(p_name) AND u.password_hash = p_unclaimed_hash AND u.deactivated_at IS NULL
+    AND EXISTS (SELECT FROM slack_users s WHERE s.user_id = u.id)
+  RETURNING u.id, u.name, u.role
 $function$
 ;
 

@@ -45,7 +45,7 @@ describe('JavaScript off: a message page\'s forms and the notification level for
     expect(await page(other, path)).toContain('(edited)');
     res = await form(other, `${path}/reactions`, { emoji: '🎉' });
     expect(res.status).toBe(303);
-    expect(await page(other, path)).toMatch(/aria-label="🎉 from reader"/);
+    expect(await page(other, path)).toMatch(/aria-label="🎉 1 from reader"/);
     expect((await form(other, `${path}/delete`, {})).status).toBe(403);
     res = await form(admin, `${path}/delete`, {});
     expect(res.status).toBe(303);

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { checkAnswer, newChallenge, spendAnswer } from '../../accounts/challenge.ts';
+import { claimed, claimImport, unclaimedImport } from '../../accounts/claim.ts';
 import { joinCodeValid } from '../../accounts/invites.ts';
 import { give, take } from '../../accounts/limits.ts';
 import { createAccount, nameTaken } from '../../accounts/register.ts';
@@ -76,11 +77,13 @@ export function registering(kit: Kit) {
           await give(sql, counted.keys);
           return refusal(reason, message, retryAfterS);
         };
-        if (await nameTaken(sql, name)) throw await refuse('taken', TAKEN);
+        // A join link claims an account the Slack import made under this name (Documentation/transfer.md).
+        const claim = !first && !byAdmin && (await joinCodeValid(sql, code)) && (await unclaimedImport(sql, name));
+        if (!claim && (await nameTaken(sql, name))) throw await refuse('taken', TAKEN);
         if (answer?.ok && !(await spendAnswer(sql, answer))) throw await refuse('not_allowed', 'That anti-bot answer was used already: try again.');
         const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password));
         if (!hashed.ok) throw await refuse('busy', 'Too many sign-ins at once. Try again in a moment.', hashed.retryAfterS);
-        const created = await createAccount(sql, name, hashed.value, first);
+        const created = claim ? await claimed(claimImport(sql, name, hashed.value)) : await createAccount(sql, name, hashed.value, first);
         if (!created.ok) throw await refuse(created.reason, created.reason === 'taken' ? TAKEN : 'Someone set this chat up a moment ago: ask them for a join link.');
         log.info('registered', { user: created.user.name, role: created.user.role, by: byAdmin ? actor.name : undefined });
         // An admin making an account for someone stays signed in as themselves.
