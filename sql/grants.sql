@@ -66,7 +66,9 @@ DECLARE
     "webhook_deliveries": ["SELECT", "INSERT", "UPDATE", "DELETE"],
     "slack_messages":    ["SELECT"],
     "slack_users":       ["SELECT"],
-    "slack_channels":    ["SELECT"]
+    "slack_channels":    ["SELECT"],
+    "outbox_cursors":    ["SELECT", "INSERT", "UPDATE"],
+    "push_subscriptions": ["SELECT", "INSERT", "DELETE"]
   }';
   secret CONSTANT text := '(^|_)(hash|secret|token|password|salt|code|nonce)(_|$)';
   t record;

@@ -85,6 +85,14 @@ END),
   CONSTRAINT messages_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms(id)
 );
 
+CREATE TABLE outbox_cursors (
+  name text NOT NULL,
+  tx xid8 NOT NULL,
+  id bigint NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT outbox_cursors_pkey PRIMARY KEY (name)
+);
+
 CREATE TABLE password_resets (
   code_hash bytea NOT NULL,
   user_id bigint NOT NULL,
@@ -110,6 +118,23 @@ CREATE TABLE presence_replicas (
   replica text NOT NULL,
   expires_at timestamp with time zone NOT NULL,
   CONSTRAINT presence_replicas_pkey PRIMARY KEY (replica)
+);
+
+CREATE TABLE push_subscriptions (
+  id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+  user_id bigint NOT NULL,
+  session_hash bytea NOT NULL,
+  endpoint text NOT NULL,
+  p256dh text NOT NULL,
+  auth_secret text NOT NULL,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT push_subscriptions_auth_secret_check CHECK ((auth_secret ~ '^[A-Za-z0-9_-]{16,32}$'::text)),
+  CONSTRAINT push_subscriptions_endpoint_check CHECK (((length(endpoint) >= 1) AND (length(endpoint) <= 2048))),
+  CONSTRAINT push_subscriptions_endpoint_key UNIQUE (endpoint),
+  CONSTRAINT push_subscriptions_p256dh_check CHECK ((p256dh ~ '^[A-Za-z0-9_-]{80,100}$'::text)),
+  CONSTRAINT push_subscriptions_pkey PRIMARY KEY (id),
+  CONSTRAINT push_subscriptions_session_hash_fkey FOREIGN KEY (session_hash) REFERENCES sessions(token_hash) ON DELETE CASCADE,
+  CONSTRAINT push_subscriptions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
 
 CREATE TABLE rate_counters (
@@ -260,6 +285,10 @@ CREATE INDEX messages_stream ON public.messages USING btree (tx, id);
 CREATE INDEX password_resets_user ON public.password_resets USING btree (user_id);
 
 CREATE INDEX presence_room ON public.presence USING btree (room_id);
+
+CREATE INDEX push_subscriptions_session ON public.push_subscriptions USING btree (session_hash);
+
+CREATE INDEX push_subscriptions_user ON public.push_subscriptions USING btree (user_id);
 
 CREATE INDEX room_members_user ON public.room_members USING btree (user_id);
 
@@ -747,6 +776,30 @@ AS $function$
   JOIN users u ON u.id = p.user_id
   WHERE p_rooms IS NULL OR p.room_id = ANY (p_rooms)
   GROUP BY p.room_id
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.push_targets(p_messages bigint[])
+ RETURNS TABLE(message_id bigint, subscription_id bigint)
+ LANGUAGE sql
+ STABLE
+AS $function$
+  SELECT m.id, s.id
+  FROM messages m
+  JOIN rooms r ON r.id = m.room_id
+  JOIN push_subscriptions s ON s.user_id <> m.author_id
+  JOIN users u ON u.id = s.user_id AND u.deactivated_at IS NULL
+  LEFT JOIN room_settings rs ON rs.user_id = s.user_id AND rs.room_id = m.room_id
+  WHERE m.id = ANY (p_messages) AND m.deleted_at IS NULL
+    AND (r.kind = 'open' OR EXISTS (SELECT FROM room_members rm WHERE rm.room_id = r.id AND rm.user_id = s.user_id))
+    AND NOT EXISTS (SELECT FROM presence p JOIN presence_replicas pr ON pr.replica = p.replica AND pr.expires_at > now()
+                    WHERE p.user_id = s.user_id)
+    AND CASE
+          WHEN rs.level = 'nothing' THEN false
+          WHEN r.kind = 'direct' OR rs.level = 'everything' THEN true
+          ELSE EXISTS (SELECT FROM mentions mn WHERE mn.message_id = m.id AND mn.user_id = s.user_id)
+        END
+  ORDER BY m.id, s.id
 $function$
 ;
 

@@ -21,9 +21,9 @@ import { roomPageRoutes } from './rooms/page-routes.ts';
 import { messageChangeRoutes } from './messages/change-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { presenceRoutes } from './presence-routes.ts';
-import { pushRoutes } from '../push/routes.ts';
-import { pwaRoutes } from '../pwa/routes.ts';
-import { typingRoutes } from '../typing/routes.ts';
+import { pushRoutes } from './push-routes.ts';
+import { pwaRoutes } from './pwa-routes.ts';
+import { typingRoutes } from './typing-routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { searchRoutes } from './search-routes.ts';
@@ -85,6 +85,7 @@ export function createApp(deps: Deps) {
   // Who may use a route is declared here, where it is mounted. Open to anyone, even on an empty instance:
   app.route('/', staticRoutes());
   app.route('/', opsRoutes(deps));
+  // The installable app's files: manifest, icons, service worker, offline page.
   app.route('/', pwaRoutes());
   app.use(cookieScheme(deps.config.publicOrigin));
   const accounts = accountRoutes(deps);

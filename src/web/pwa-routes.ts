@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
-import type { AppEnv } from '../web/context.ts';
-import { appIcons, ICON_SIZES, type IconSize } from './icons.ts';
+import type { AppEnv } from './context.ts';
+import { appIcons, ICON_SIZES, type IconSize } from '../pwa/icons.ts';
 
 const PUBLIC = new URL('../../public/', import.meta.url);
 const THEME = '#4f46e5';

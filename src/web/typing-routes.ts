@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
-import type { Deps } from '../web/deps.ts';
-import type { AppEnv } from '../web/context.ts';
-import { HttpError } from '../web/errors.ts';
-import { requireRoom } from '../web/access.ts';
-import type { Typing } from './typing.ts';
+import type { Deps } from './deps.ts';
+import type { AppEnv } from './context.ts';
+import { HttpError } from './errors.ts';
+import { requireRoom } from './access.ts';
 
 /** POST /api/rooms/<slug>/typing: 204, and the room's streams on every replica hear it (src/typing/typing.ts). */
-export function typingRoutes(deps: Deps & { typing: Typing }) {
+export function typingRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'typing'>) {
   const room = requireRoom(deps.sql, deps.rooms);
   return new Hono<AppEnv>().post('/api/rooms/:slug/typing', room, async (c) => {
     const user = c.get('user');

@@ -1,16 +1,16 @@
 import { Hono } from 'hono';
-import type { Deps } from '../web/deps.ts';
-import type { AppEnv, Ctx } from '../web/context.ts';
-import { HttpError } from '../web/errors.ts';
-import { readInput } from '../web/input.ts';
+import type { Deps } from './deps.ts';
+import type { AppEnv, Ctx } from './context.ts';
+import { HttpError } from './errors.ts';
+import { readInput } from './input.ts';
 import { createOutbound } from '../outbound/guard.ts';
-import { sessionToken } from '../web/accounts/cookie.ts';
+import { sessionToken } from './accounts/cookie.ts';
 import { tokenHash } from '../accounts/sessions.ts';
-import { vapidKeys } from './keys.ts';
-import { readSubscription, subscribe, unsubscribe } from './subscriptions.ts';
+import { vapidKeys } from '../push/keys.ts';
+import { readSubscription, subscribe, unsubscribe } from '../push/subscriptions.ts';
 
 /** The VAPID key and this device's subscription (CONTRACT.md, "Installable app, push"); 404 with PUSH=off. */
-export function pushRoutes(deps: Deps) {
+export function pushRoutes(deps: Pick<Deps, 'sql' | 'config'>) {
   const { sql, config } = deps;
   const vapid = vapidKeys(sql, config);
   const outbound = createOutbound({ allow: config.outboundAllow });
