@@ -842,6 +842,7 @@ AS $function$
   JOIN users u ON u.id = s.user_id AND u.deactivated_at IS NULL
   LEFT JOIN room_settings rs ON rs.user_id = s.user_id AND rs.room_id = m.room_id
   WHERE m.id = ANY (p_messages) AND m.deleted_at IS NULL
+    AND m.created_at > now() - interval '1 hour'
     AND (r.kind = 'open' OR EXISTS (SELECT FROM room_members rm WHERE rm.room_id = r.id AND rm.user_id = s.user_id))
     AND NOT EXISTS (SELECT FROM presence p JOIN presence_replicas pr ON pr.replica = p.replica AND pr.expires_at > now()
                     WHERE p.user_id = s.user_id)

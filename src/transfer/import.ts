@@ -130,6 +130,9 @@ async function finish(sql: Sql): Promise<void> {
     SELECT greatest((SELECT max(id) FROM messages), (SELECT max(id) FROM changes)) AS messages, (SELECT max(id) FROM users) AS users,
            (SELECT max(id) FROM rooms) AS rooms, (SELECT max(id) FROM attachments) AS attachments`;
   for (const t of ['messages', 'users', 'rooms', 'attachments'] as const) await raiseSequence(sql, t, max![t] ?? '0');
+  // Outbound work (pushes, webhooks) starts after the imported history, never for old messages.
+  await sql`UPDATE outbox_cursors SET tx = coalesce((SELECT max(tx) FROM get_stream_head()), '0'::xid8),
+    id = coalesce((SELECT max(id) FROM get_stream_head()), 0), updated_at = now()`;
 }
 
 /** Moves a table's id sequence to at least `max`, never back. */
