@@ -49,11 +49,15 @@ export async function resetBot(sql: Sql, sealer: Sealer, name: string): Promise<
       DELETE FROM bots b USING users u
       WHERE u.id = b.user_id AND lower(u.name) = lower(${name})
       RETURNING b.user_id::text, u.name, b.webhook_url, b.created_by::text`;
-    if (!old) return { ok: false, reason: 'unknown' } as const;
+    // A bot brought by an import has no credentials yet: the reset gives it its first ones.
+    const [bot] = old ? [old] : await tx<{ user_id: string; name: string; webhook_url: null; created_by: null }[]>`
+      SELECT id::text AS user_id, name, NULL AS webhook_url, NULL AS created_by FROM users
+      WHERE kind = 'bot' AND deactivated_at IS NULL AND lower(name) = lower(${name})`;
+    if (!bot) return { ok: false, reason: 'unknown' } as const;
     await tx`
       INSERT INTO bots (user_id, token_hash, webhook_secret_sealed, webhook_url, created_by)
-      VALUES (${old.user_id}, ${hash(token)}, ${sealed}, ${old.webhook_url}, ${old.created_by})`;
-    return { ok: true, issued: { bot: { name: old.name, webhookUrl: old.webhook_url }, token, webhookSecret } } as const;
+      VALUES (${bot.user_id}, ${hash(token)}, ${sealed}, ${bot.webhook_url}, ${bot.created_by})`;
+    return { ok: true, issued: { bot: { name: bot.name, webhookUrl: bot.webhook_url }, token, webhookSecret } } as const;
   });
 }
 
@@ -73,8 +77,9 @@ export async function deleteBot(sql: Sql, name: string): Promise<boolean> {
 
 export async function listBots(sql: Sql): Promise<Bot[]> {
   return sql<Bot[]>`
-    SELECT u.name, b.webhook_url AS "webhookUrl", b.created_at AS "createdAt"
-    FROM bots b JOIN users u ON u.id = b.user_id ORDER BY lower(u.name)`;
+    SELECT u.name, b.webhook_url AS "webhookUrl", coalesce(b.created_at, u.created_at) AS "createdAt"
+    FROM users u LEFT JOIN bots b ON b.user_id = u.id
+    WHERE u.kind = 'bot' AND u.deactivated_at IS NULL ORDER BY lower(u.name)`;
 }
 
 /** Every bot's name, the deleted ones' too (their messages stay a bot's). */

@@ -119,6 +119,17 @@ describe('a bot is a member that calls the JSON API with a token', () => {
     expect(statuses).toEqual([201, 201, 201, 429]);
   });
 
+  it('a bot without credentials (as an import brings it) is listed, and a reset gives it its first token', async () => {
+    await makeBot(a.url, admin, 'imported');
+    await a.sql`DELETE FROM bots WHERE user_id = (SELECT id FROM users WHERE name = 'imported')`;
+    const { bots } = (await (await call(a.url, { cookie: admin }, 'GET', '/api/bots')).json()) as { bots: { name: string }[] };
+    expect(bots.map((x) => x.name)).toContain('imported');
+    const res = await call(a.url, { cookie: admin }, 'POST', '/api/bots/imported/token', {});
+    expect(res.status).toBe(200);
+    const { token } = (await res.json()) as Made;
+    expect((await call(b.url, { token }, 'GET', '/api/rooms')).status).toBe(200);
+  });
+
   it('a token reset stops the old token on every replica at once; the new one works; deleting ends both', async () => {
     const old = await makeBot(a.url, admin, 'deployer');
     expect((await call(b.url, { token: old.token }, 'GET', '/api/rooms')).status).toBe(200);
