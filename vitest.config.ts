@@ -8,6 +8,8 @@ const TIMED = [
   'test/accounts/load.test.ts',
   'test/accounts/sign-in.test.ts',
   'test/replicas/load.test.ts',
+  'test/security/catch-up-load.test.ts',
+  'test/files/thumbnail-load.test.ts',
 ];
 
 export default defineConfig({

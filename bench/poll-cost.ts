@@ -6,7 +6,7 @@ import path from 'node:path';
 import { connect } from '../src/db/connect.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { spawnReplica } from '../src/dev/cluster.ts';
+import { devMetrics, spawnReplica } from '../src/dev/cluster.ts';
 
 const TICKS = 100; // USER_HZ on Linux
 const dir = mkdtempSync(path.join(tmpdir(), 'chat-pollcost-'));
@@ -49,7 +49,7 @@ for (const interval of [25, 50, 100, 250, 1000]) {
   await new Promise((ok) => setTimeout(ok, 10_000));
   const [c1, cpu1, t1] = [await commits(), postgresCpuSeconds(), performance.now()];
   const secs = (t1 - t0) / 1000;
-  const polls = Number(/chat_polls_total\{[^}]*\} (\d+)/.exec(await fetch(`${r.url}/metrics`).then((x) => x.text()))![1]);
+  const polls = Number(/chat_polls_total\{[^}]*\} (\d+)/.exec(await devMetrics(r.url))![1]);
   console.log(`| ${interval} ms | ${(polls / ((t1 - t0) / 1000 + 2)).toFixed(1)} | ${((c1 - c0) / secs).toFixed(1)} | ${((100 * (cpu1 - cpu0)) / secs).toFixed(2)} % |`);
   r.kill('SIGTERM');
   await r.exited;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { connect } from '../src/db/connect.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { spawnReplica } from '../src/dev/cluster.ts';
+import { devMetrics, spawnReplica } from '../src/dev/cluster.ts';
 import { readEvents } from '../src/sync/event-parser.ts';
 import { signIn } from '../test/support/client.ts';
 
@@ -40,7 +40,7 @@ async function counters(): Promise<Counters> {
            (SELECT sum(autovacuum_count + autoanalyze_count) FROM pg_stat_all_tables) AS vacuums
     FROM pg_stat_database WHERE datname = current_database()`;
   const polls = await Promise.all(replicas.map(async (r) =>
-    Number(/chat_polls_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1] ?? 0)));
+    Number(/chat_polls_total\{[^}]*\} (\d+)/.exec(await devMetrics(r.url))?.[1] ?? 0)));
   const ins = Number(t!.ins), upd = Number(t!.upd), del = Number(t!.del);
   return { rows: ins + upd + del, ins, upd, del, other: Number(t!.other), commits: Number(d!.commits), wal: Number(d!.wal), fpi: Number(d!.fpi), vacuums: Number(d!.vacuums), polls, events };
 }

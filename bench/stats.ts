@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Sql } from '../src/db/connect.ts';
+import { devMetrics } from '../src/dev/cluster.ts';
 
 export interface Summary { n: number; p50: number; p90: number; p99: number; max: number }
 
@@ -60,7 +61,7 @@ function groupDelta(before: Map<number, number>, after: Map<number, number>): nu
 
 /** chat_polls_total of one replica, from its Prometheus endpoint. */
 export async function pollsTotal(base: string): Promise<number> {
-  const text = await fetch(`${base}/metrics`).then((r) => r.text());
+  const text = await devMetrics(base);
   const m = /^chat_polls_total\{[^}]*\} (\d+(?:\.\d+)?)$/m.exec(text);
   return Number(m?.[1] ?? 0);
 }

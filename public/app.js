@@ -171,6 +171,18 @@ import { open } from './stream.js';
         setStatus(false);
         location.reload();
       });
+      // The session ended (signed out here or elsewhere, a new password, deactivated): stop
+      // reconnecting, say so, and take the box away, since nothing sent from it would arrive.
+      source.addEventListener('signed-out', () => {
+        clearTimeout(watchdog);
+        source.close();
+        es = null;
+        status.hidden = false;
+        status.classList.add('down');
+        status.textContent = 'Signed out';
+        document.querySelector('#here .here-people')?.replaceChildren();
+        form?.querySelectorAll('textarea, button, input').forEach((el) => { /** @type {HTMLInputElement} */ (el).disabled = true; });
+      });
       source.onerror = () => {
         if (source !== es) return;
         setStatus(false);

@@ -56,6 +56,7 @@ DECLARE
     "mentions":          ["SELECT"],
     "read_positions":    ["SELECT"],
     "room_settings":     ["SELECT", "INSERT", "UPDATE", "DELETE"],
+    "room_audit":        ["SELECT", "INSERT"],
     "changes":           ["SELECT"],
     "stream_messages":   ["SELECT"],
     "log_changes":       ["SELECT"],

@@ -31,8 +31,10 @@ export interface Config {
   streamLimitAddress: number | null;
   /** Most events one stream catches up on from before its replica's memory before it is told to reload. */
   catchUpMax: number;
-  /** Port for /metrics alone; null: /metrics on PORT. */
+  /** Port for /metrics alone; null: /metrics is not on a port of its own. */
   metricsPort: number | null;
+  /** With no METRICS_PORT, /metrics on PORT answers only requests bearing this token; null: it is not served there. */
+  metricsToken: string | null;
   /** Password hashes waiting per replica beyond those running; past it sign-in answers 503. */
   hashQueue: number;
   /** Failed sign-ins per name from clients without that name's device cookie, all addresses together. */
@@ -41,6 +43,11 @@ export interface Config {
   uploadMaxBytes: number;
   /** Uploads per person per window, over all replicas (RATE_LIMIT_UPLOADS); null: no limit. */
   rateLimitUploads: Limit;
+  /** Per person per window over all replicas, each its own kind (src/http/write-budget.ts); null: no limit. */
+  rateLimitEdits: Limit;
+  rateLimitReactions: Limit;
+  rateLimitRooms: Limit;
+  rateLimitSearches: Limit;
   /** The text-search configuration of message search (e.g. simple, english); applied by the migrations. */
   searchLanguage: string;
   /** How often each replica writes who has which room open and reads everyone's (Documentation/presence.md). */
@@ -63,6 +70,12 @@ export interface Config {
 type Env = Record<string, string | undefined>;
 
 // Docker secrets arrive as files: NAME_FILE wins over NAME.
+function metricsToken(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  if (!/^[\x21-\x7e]{16,200}$/.test(raw)) throw new Error(`METRICS_TOKEN must be 16 to 200 printable characters without spaces, got ${raw.length} characters`);
+  return raw;
+}
+
 function read(env: Env, name: string): string | undefined {
   const file = env[`${name}_FILE`];
   if (file) return readFileSync(file, 'utf8').trim();
@@ -182,10 +195,15 @@ export function loadConfig(env: Env = process.env): Config {
     streamLimitAddress: cap(env, 'STREAM_LIMIT_ADDRESS', 200),
     catchUpMax: int(env, 'STREAM_CATCH_UP_MAX', 500, 1, 1_000_000),
     metricsPort: read(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
+    metricsToken: metricsToken(read(env, 'METRICS_TOKEN')),
     hashQueue: int(env, 'PASSWORD_HASH_QUEUE', 32, 0, 100_000),
     rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 10, 1, 1024) * 1024 * 1024,
     rateLimitUploads: parseLimit('RATE_LIMIT_UPLOADS', read(env, 'RATE_LIMIT_UPLOADS') ?? '30/10m'),
+    rateLimitEdits: parseLimit('RATE_LIMIT_EDITS', read(env, 'RATE_LIMIT_EDITS') ?? '60/1m'),
+    rateLimitReactions: parseLimit('RATE_LIMIT_REACTIONS', read(env, 'RATE_LIMIT_REACTIONS') ?? '120/1m'),
+    rateLimitRooms: parseLimit('RATE_LIMIT_ROOMS', read(env, 'RATE_LIMIT_ROOMS') ?? '30/1h'),
+    rateLimitSearches: parseLimit('RATE_LIMIT_SEARCHES', read(env, 'RATE_LIMIT_SEARCHES') ?? '60/1m'),
     searchLanguage: searchLanguage(read(env, 'SEARCH_LANGUAGE') ?? 'simple'),
     presenceIntervalMs: int(env, 'PRESENCE_INTERVAL_MS', 5000, 100, 600_000),
     push: onOff(env, 'PUSH', true),

@@ -18,6 +18,8 @@ export type Reason =
   | 'not_yours'
   /** The room is archived: it is read, not posted to. */
   | 'archived'
+  /** A public room, to someone outside it: read, not written in. */
+  | 'read_only'
   /** Someone set the instance up a moment ago. */
   | 'not-first'
   /** Nothing by that name or id, or nothing the caller may see. */

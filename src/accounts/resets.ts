@@ -26,7 +26,7 @@ export async function createReset(sql: Sql, name: string, byUserId: string): Pro
 export async function resetFor(sql: Sql, code: string): Promise<string | null> {
   if (!wellFormed(code)) return null;
   const [row] = await sql<{ name: string }[]>`
-    SELECT u.name FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.code_hash = ${hash(code)} AND r.expires_at > now()`;
+    SELECT u.name FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.code_hash = ${hash(code)} AND r.expires_at > now() AND u.deactivated_at IS NULL`;
   return row?.name ?? null;
 }
 

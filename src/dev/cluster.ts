@@ -17,6 +17,11 @@ export interface ReplicaProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/** What local replicas (swarm, benches, tests) take for /metrics on their own port: loopback only, no secret. */
+export const DEV_METRICS_TOKEN = 'dev-metrics-on-loopback';
+/** /metrics of a local replica started with DEV_METRICS_TOKEN. */
+export const devMetrics = (base: string) => fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${DEV_METRICS_TOKEN}` } }).then((r) => r.text());
+
 /** Starts `node --import tsx src/main.ts` as one replica on a free port. */
 /** `nodeArgs` go before the script, e.g. --cpu-prof (which NODE_OPTIONS refuses). */
 export async function spawnReplica(
@@ -26,7 +31,7 @@ export async function spawnReplica(
 ): Promise<ReplicaProcess> {
   const port = opts.port ?? (await freePort());
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', MAIN], {
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port), REPLICA_NAME: name },
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', METRICS_TOKEN: DEV_METRICS_TOKEN, ...env, PORT: String(port), REPLICA_NAME: name },
     // The IPC channel lets a replica notice that its parent died and stop with it.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

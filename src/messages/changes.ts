@@ -3,7 +3,7 @@ import { withAttachments } from '../files/link.ts';
 import type { Reader, Room } from '../rooms/registry.ts';
 import { toMessage, type Message, type MessageRow, type Reactions } from '../sync/message.ts';
 
-export type ChangeOutcome = 'ok' | 'unknown' | 'not_yours';
+export type ChangeOutcome = 'ok' | 'unknown' | 'not_yours' | 'read_only' | 'archived';
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
@@ -30,9 +30,9 @@ export async function deleteMessage(sql: Sql, user: Reader, room: Room, id: stri
   return r!.outcome;
 }
 
-export async function toggleReaction(sql: Sql, user: Reader, room: Room, id: string, emoji: string): Promise<{ ok: true; reactions: Reactions } | { ok: false }> {
-  const [r] = await sql<{ outcome: string; reactions: Reactions }[]>`SELECT * FROM toggle_reaction(${user.id}, ${room.id}, ${id}, ${emoji})`;
-  return r!.outcome === 'ok' ? { ok: true, reactions: r!.reactions } : { ok: false };
+export async function toggleReaction(sql: Sql, user: Reader, room: Room, id: string, emoji: string): Promise<{ ok: true; reactions: Reactions } | { ok: false; outcome: ChangeOutcome }> {
+  const [r] = await sql<{ outcome: ChangeOutcome; reactions: Reactions }[]>`SELECT * FROM toggle_reaction(${user.id}, ${room.id}, ${id}, ${emoji})`;
+  return r!.outcome === 'ok' ? { ok: true, reactions: r!.reactions } : { ok: false, outcome: r!.outcome };
 }
 
 /** One message as it is now, if it is in the room. */

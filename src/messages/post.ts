@@ -23,7 +23,7 @@ export function cleanBody(raw: string): BodyCheck {
 
 export type PostOutcome =
   | { ok: true; message: Message }
-  | { ok: false; reason: 'unknown_room' | 'archived' }
+  | { ok: false; reason: 'unknown_room' | 'archived' | 'read_only' }
   | { ok: false; reason: 'rate_limited'; retryAfterMs: number };
 
 interface Row { outcome: string; retry_after_ms: number; msg_tx: string; msg_id: string; msg_created_at: Date }
@@ -37,7 +37,7 @@ export async function postMessage(sql: Sql, room: string, author: { id: string; 
 
 function outcome(r: Row | undefined, room: string, author: string, body: string): PostOutcome {
   if (!r || r.outcome === 'unknown_room') return { ok: false, reason: 'unknown_room' };
-  if (r.outcome === 'archived') return { ok: false, reason: 'archived' };
+  if (r.outcome === 'archived' || r.outcome === 'read_only') return { ok: false, reason: r.outcome };
   if (r.outcome === 'rate_limited') return { ok: false, reason: 'rate_limited', retryAfterMs: r.retry_after_ms };
   const message = {
     id: r.msg_id,

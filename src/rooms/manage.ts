@@ -15,6 +15,8 @@ export function checkTitle(raw: unknown, field = 'title', max = 80, min = 1): st
   if ([...v].length < min || [...v].length > max || CONTROL.test(v) || /[\n\t]/.test(v) || !v.isWellFormed()) {
     return { ok: false, reason: 'bad_input', message: `"${field}" is ${min} to ${max} characters on one line.` };
   }
+  // Direction overrides and isolates turn the text around it (issue 19: `x\u202ey` beside the unread badge).
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(v)) return { ok: false, reason: 'bad_input', message: `"${field}" may not hold direction controls (U+202A to U+202E, U+2066 to U+2069).` };
   return v;
 }
 
@@ -126,13 +128,23 @@ export async function updateRoom(sql: Sql, actor: Reader, room: Room, change: Ro
   if ((change.archived !== undefined || change.public !== undefined) && !may.administer) {
     return { ok: false, reason: 'not_allowed', message: 'Only admins archive rooms or make them public.' };
   }
+  // One statement: the update, and a row of the admins' audit trail for each flag it really flips
+  // (sql/099_room_audit.sql).
   await sql`
-    UPDATE rooms SET
-      title = coalesce(${change.title ?? null}, title),
-      topic = coalesce(${change.topic ?? null}, topic),
-      public = coalesce(${change.public ?? null}::boolean, public),
-      archived_at = CASE WHEN ${change.archived ?? null}::boolean IS NULL THEN archived_at
-                         WHEN ${change.archived ?? null}::boolean THEN coalesce(archived_at, now()) ELSE NULL END
-    WHERE id = ${room.id}`;
+    WITH before AS (SELECT public, archived_at IS NOT NULL AS archived FROM rooms WHERE id = ${room.id}),
+    after AS (
+      UPDATE rooms SET
+        title = coalesce(${change.title ?? null}, title),
+        topic = coalesce(${change.topic ?? null}, topic),
+        public = coalesce(${change.public ?? null}::boolean, public),
+        archived_at = CASE WHEN ${change.archived ?? null}::boolean IS NULL THEN archived_at
+                           WHEN ${change.archived ?? null}::boolean THEN coalesce(archived_at, now()) ELSE NULL END
+      WHERE id = ${room.id}
+      RETURNING public, archived_at IS NOT NULL AS archived)
+    INSERT INTO room_audit (room_id, actor_id, change)
+    SELECT ${room.id}, ${actor.id}, c FROM before, after, LATERAL (VALUES
+      (CASE WHEN after.public AND NOT before.public THEN 'made public' WHEN before.public AND NOT after.public THEN 'made private' END),
+      (CASE WHEN after.archived AND NOT before.archived THEN 'archived' WHEN before.archived AND NOT after.archived THEN 'unarchived' END)) v(c)
+    WHERE c IS NOT NULL`;
   return { ok: true };
 }

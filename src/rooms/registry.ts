@@ -80,6 +80,12 @@ export class RoomRegistry {
     return room.kind === 'open' || room.members.has(reader.id);
   }
 
+  /** Who may write in a room (post, upload, react, edit, mark read): its readers, except that public only opens it for reading. */
+  canWrite(reader: Reader | null, room: Room): boolean {
+    if (!reader) return false;
+    return room.kind === 'open' || room.members.has(reader.id);
+  }
+
   /** The rooms a person sees in their list: readable and not archived. */
   visibleTo(reader: Reader | null): Room[] {
     return this.ordered.filter((r) => !r.archived && this.canRead(reader, r));

@@ -68,7 +68,7 @@ export class Hub {
     const items: FeedItem[] = [];
     let since = performance.now();
     for (const e of events) {
-      if (e.room === null || e.kind === 'user') continue;
+      if (e.room === null || e.kind === 'user' || e.kind === 'session') continue;
       items.push(this.frame(e));
       if (performance.now() - since > RENDER_SLICE_MS) {
         await nextTurn();

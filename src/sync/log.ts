@@ -4,7 +4,7 @@ import { toMessage, type Message, type MessageRow } from './message.ts';
 import type { Reader, RoomRegistry } from '../rooms/registry.ts';
 import { attachToEvents } from '../files/link.ts';
 
-export type EventKind = 'message' | 'edit' | 'delete' | 'reaction' | 'room' | 'member' | 'user' | 'read';
+export type EventKind = 'message' | 'edit' | 'delete' | 'reaction' | 'room' | 'member' | 'user' | 'read' | 'session';
 
 /** One row of the log as get_messages_after() and get_rooms_log_after() return it (sql/040_log.sql). */
 export interface LogRow extends MessageRow {
@@ -62,7 +62,7 @@ export function eventData(e: LogEvent, html: (m: Message) => string): unknown {
 
 /** Whether a reader's stream carries this event: what they may read, and their own read marks. */
 export function visibleTo(e: LogEvent, reader: Reader | null, rooms: RoomRegistry): boolean {
-  if (e.kind === 'user' || e.roomId === null) return false;
+  if (e.kind === 'user' || e.kind === 'session' || e.roomId === null) return false;
   if (e.kind === 'read') return reader !== null && e.userId === reader.id;
   if (e.kind === 'member' && reader !== null && e.userId === reader.id) return true;
   const room = rooms.byId(e.roomId);

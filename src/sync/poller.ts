@@ -38,8 +38,8 @@ export interface Poller {
   lagMs(): number;
 }
 
-/** A room, membership or account change, as the stream carries it (sql/020_members.sql). */
-export interface Change { kind: 'room' | 'member' | 'user'; roomId: number | null; userId: string | null }
+/** A room, membership, account or session change, as the stream carries it (sql/020_members.sql, sql/095_session_end.sql). */
+export interface Change { kind: 'room' | 'member' | 'user' | 'session'; roomId: number | null; userId: string | null }
 
 const POLL_BUCKETS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000];
 
@@ -71,7 +71,7 @@ export function createPoller(o: PollerOptions): Poller {
       if (withFiles.length > 0) await attachToEvents(o.sql, withFiles);
       const changes: Change[] = [];
       for (const e of events) {
-        if (e.kind === 'room' || e.kind === 'member' || e.kind === 'user') changes.push({ kind: e.kind, roomId: e.roomId, userId: e.userId });
+        if (e.kind === 'room' || e.kind === 'member' || e.kind === 'user' || e.kind === 'session') changes.push({ kind: e.kind, roomId: e.roomId, userId: e.userId });
       }
       if (changes.length > 0 && o.onChanges) await o.onChanges(changes);
       o.hub.append(await o.hub.frames(events), events.at(-1)!.position);

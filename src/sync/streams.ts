@@ -1,9 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Sql } from '../db/connect.ts';
 import { compare, type Position } from './cursor.ts';
 import type { Logger } from '../ops/log.ts';
 import type { Reader, RoomRegistry } from '../rooms/registry.ts';
+import { ByteBudget, pageOf } from './budget.ts';
 import { StreamCaps } from './caps.ts';
+import { coalesce } from './coalesce.ts';
 import { catchUp, Slots, type CatchUpLimits } from './catch-up.ts';
 import { visibleTo, type LogEvent } from './log.ts';
 import type { Batch, FeedItem, Listener } from './feed.ts';
@@ -13,9 +16,15 @@ import { readerKeepsUp, writeShared, type Wire } from './wire.ts';
 // A live reader this far behind is cut off; it reconnects with Last-Event-ID and catches up in pages.
 const MAX_BUFFERED = 1 << 20;
 const MEMORY_PAGE = 50;
+// A catch-up page is also bounded by bytes, and all catch-ups of a replica together by CATCH_UP_IN_FLIGHT.
+const PAGE_BYTES = 128 * 1024;
+const CATCH_UP_IN_FLIGHT = 2 * 1024 * 1024;
 // The comment keeps proxies from closing an idle stream; the named event lets the script see that
 // the stream is alive (EventSource hides comments), and reconnect when two pings are missed.
 const PING_TEXT = ': ping\nevent: ping\ndata: {}\n\n';
+// Sent before a stream ends because its session ended (sign out, everywhere, a new password,
+// deactivation): the page stops reconnecting and says so.
+const SIGNED_OUT = `event: signed-out\ndata: ${JSON.stringify({ reason: 'Your session has ended. Sign in again.' })}\n\n`;
 const PING: Wire = { text: PING_TEXT, chunk: Buffer.from(`${Buffer.byteLength(PING_TEXT).toString(16)}\r\n${PING_TEXT}\r\n`) };
 
 export interface StreamsOptions {
@@ -48,6 +57,7 @@ export class Streams {
   private pingTimer: NodeJS.Timeout | null = null;
   private closing = false;
   private slots = new Slots(2);
+  private budget = new ByteBudget(CATCH_UP_IN_FLIGHT);
 
   constructor(private o: StreamsOptions) {
     this.caps = new StreamCaps(o.limits);
@@ -119,17 +129,32 @@ export class Streams {
         });
         if (result !== 'done') return;
       }
-      const held = feed.after(last);
-      if (held.length === 0) break;
-      send(held.slice(0, MEMORY_PAGE));
-      last = held[Math.min(held.length, MEMORY_PAGE) - 1]!.position;
-      if (!(await readerKeepsUp(out))) return void out.destroy();
+      const backlog = feed.after(last);
+      if (backlog.length === 0) break;
+      // A stream already live takes every event; one catching up takes the latest state once.
+      const held = coalesce(backlog);
+      const page = pageOf(held, MEMORY_PAGE, PAGE_BYTES);
+      const release = await this.budget.take(page.reduce((n, i) => n + i.bytes, 0));
+      // While it waited its turn the feed may have evicted past the position: look again.
+      if (compare(last, feed.floor) < 0 || out.destroyed || out.writableEnded) {
+        release();
+        if (out.destroyed || out.writableEnded) return;
+        continue;
+      }
+      send(page);
+      // Past the events coalesced away too: the page's last one may not be the backlog's.
+      last = page.length === held.length ? backlog.at(-1)!.position : page.at(-1)!.position;
+      const keepsUp = await readerKeepsUp(out);
+      release();
+      if (!keepsUp) return void out.destroy();
+      // Let /healthz, polls and other streams in between pages.
+      await nextTurn();
     }
     live = true;
   }
 
   private async fromDatabase(out: ServerResponse, roomIds: number[], reader: Reader | null, from: Position, floor: () => Position, send: (events: LogEvent[]) => Position) {
-    const result = await catchUp(this.o.sql, this.o.limits, this.slots, out, { roomIds, reader }, from, floor, send).catch((err: Error) => {
+    const result = await catchUp(this.o.sql, this.o.limits, this.slots, this.budget, out, { roomIds, reader }, from, floor, send).catch((err: Error) => {
       this.o.log.warn('stream catch-up failed', { error: err.message });
       return 'failed' as const;
     });
@@ -142,13 +167,13 @@ export class Streams {
   /**
    * After room, membership or account changes were polled: streams whose reader lost the room end
    * at once (the browser's reconnect then gets a 404 or 401), and streams of people whose account
-   * changed end unless their session still lives.
+   * or sessions changed end, with `event: signed-out`, unless their session still lives.
    */
   async revalidate(users: Set<string>): Promise<void> {
     for (const s of this.open) {
       const room = s.roomId === null ? null : this.o.rooms.byId(s.roomId);
       if (room === undefined || (room && !this.o.rooms.canRead(s.reader, room))) s.out.end();
-      else if (s.reader && users.has(s.reader.id) && !(await s.stillSignedIn().catch(() => true))) s.out.end();
+      else if (s.reader && users.has(s.reader.id) && !(await s.stillSignedIn().catch(() => true))) s.out.end(SIGNED_OUT);
     }
   }
 

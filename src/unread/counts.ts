@@ -69,11 +69,11 @@ export async function setNotificationLevel(sql: Sql, userId: string, roomId: num
     ON CONFLICT (user_id, room_id) DO UPDATE SET level = EXCLUDED.level`;
 }
 
-/** Names to complete after @ in a room: the people who may read it (at most 500, by name). */
+/** Names to complete after @ in a room: the people who may write in it, so not everyone when it is public (at most 500, by name). */
 export async function peopleOf(sql: Sql, roomId: number): Promise<string[]> {
   const rows = await sql<{ name: string }[]>`
     SELECT u.name FROM users u
-    WHERE u.deactivated_at IS NULL AND can_read(u.id, ${roomId})
+    WHERE u.deactivated_at IS NULL AND can_write(u.id, ${roomId})
     ORDER BY lower(u.name) LIMIT 500`;
   return rows.map((r) => r.name);
 }

@@ -10,6 +10,9 @@ import { HttpError } from './errors.ts';
  * add requireRoom(), admin ones adminsOnly().
  */
 
+const READS = new Set(['GET', 'HEAD']);
+export const READ_ONLY = 'This room is public to read; only its members write in it.';
+
 /** Where an anonymous caller goes: a browser page to sign-in, everything else a 401. */
 export function signInFirst(c: Ctx): Response {
   if (c.req.method === 'GET' && !c.get('json')) {
@@ -63,6 +66,8 @@ export async function roomAccess(c: Ctx, sql: Sql, rooms: RoomRegistry, opts: Ro
   if (!user) return null;
   const manages = opts.adminsManage === true && user.role === 'admin' && room?.kind !== 'direct';
   if (!room || !(rooms.canRead(user, room) || manages)) throw new HttpError(404, `There is no room called "${slug}".`);
+  // A room an admin made public is open for reading only: every write path needs the room's own readers.
+  if (!READS.has(c.req.method) && !manages && !rooms.canWrite(user, room)) throw new HttpError(403, READ_ONLY);
   return room;
 }
 

@@ -11,6 +11,7 @@ export const STATUS = {
   deactivated: 403,
   not_yours: 403,
   archived: 403,
+  read_only: 403,
   'not-first': 403,
   unknown: 404,
   unknown_room: 404,

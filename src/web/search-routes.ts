@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Deps } from './deps.ts';
 import type { AppEnv, Ctx } from './context.ts';
 import { HttpError } from './errors.ts';
+import { writeBudget } from './write-budget.ts';
 import { roomView } from '../rooms/registry.ts';
 import { parseSearch, type SearchQuery } from '../search/query.ts';
 import { searchMessages, type SearchPage } from '../search/search.ts';
@@ -9,8 +10,9 @@ import { searchMessages, type SearchPage } from '../search/search.ts';
 const FIELDS = ['q', 'room', 'from', 'since', 'until', 'next'] as const;
 
 /** Search is for signed-in people (members-only keeps everyone else out) over the rooms they may read. */
-export function searchRoutes(deps: Pick<Deps, 'sql' | 'rooms'>) {
+export function searchRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config'>) {
   const { sql, rooms } = deps;
+  const searches = writeBudget(sql, 'search', deps.config.rateLimitSearches, 'searches');
 
   const run = async (c: Ctx, query: SearchQuery): Promise<SearchPage> => {
     const user = c.get('user') ?? null;
@@ -27,12 +29,12 @@ export function searchRoutes(deps: Pick<Deps, 'sql' | 'rooms'>) {
   const params = (c: Ctx) => Object.fromEntries(FIELDS.map((k) => [k, c.req.query(k)]));
 
   return new Hono<AppEnv>()
-    .get('/api/search', async (c) => {
+    .get('/api/search', searches, async (c) => {
       const parsed = parseSearch(params(c));
       if (!parsed.ok) throw new HttpError(400, parsed.message);
       return c.json(await run(c, parsed.query));
     })
-    .get('/search', async (c) => {
+    .get('/search', searches, async (c) => {
       const raw = params(c);
       const user = c.get('user') ?? null;
       const page = {

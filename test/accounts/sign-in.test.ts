@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, sessionCookieOf } from '../support/client.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
+import { devMetrics } from '../../src/dev/cluster.ts';
 import { account, get, json, median, signInAs, timed } from './helpers.ts';
 
 describe('signing in', () => {
@@ -120,7 +121,7 @@ describe('a replica too busy hashing passwords', () => {
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 201 || s === 200).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => ![200, 201, 503].includes(s))).toEqual([]);
-    const metrics = await (await fetch(`${r.url}/metrics`)).text();
+    const metrics = await devMetrics(r.url);
     expect(metrics).toMatch(/^chat_password_hashes_waiting(\{[^}]*\})? 0$/m);
     for (const a of answers.filter((x) => x.status === 503)) {
       expect(Number(a.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

@@ -1,12 +1,10 @@
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 // The pages' CSP allows no inline script: the test contexts bypass it to inject axe (bypassCSP).
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -24,13 +22,14 @@ async function audit(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`);
 }
 
-describe.skipIf(!haveChromium)('the main pages under axe-core', () => {
+describeInBrowser('the main pages under axe-core', () => {
   let r: Replica;
   let browser: Browser;
   let cookie: string;
   let id = '';
+  const rig = withBrowserAndReplicas([{ rateLimitMessages: null }]);
   beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db, { rateLimitMessages: null })), launchBrowser()]);
+    ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] });
     cookie = await signIn(r.url, 'ada'); // the first account: an admin
     const other = await signIn(r.url, 'bo');
     await postJson(r.url, other, 'general', 'Morning! Is the **release** out?');
@@ -38,10 +37,6 @@ describe.skipIf(!haveChromium)('the main pages under axe-core', () => {
     id = ((await res.json()) as { message: { id: string } }).message.id;
     await postJson(r.url, cookie, 'general', 'A follow-up, with `code`');
     await fetch(`${r.url}/api/rooms/general/messages/${id}/reactions`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ emoji: '🎉' }) });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
   });
 
   const pages = () => [

@@ -1,23 +1,22 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 /** A message's text once the stream has brought its edit (or anything else) back. */
 const bodyOf = (page: Page, id: string) => page.locator(`#m-${id} > .body`);
 
-describe.skipIf(!haveChromium)('the actions menu of a message', () => {
+describeInBrowser('the actions menu of a message', () => {
   let r: Replica;
   let browser: Browser;
   let desk: BrowserContext;
   let cookie: string;
   const ids: string[] = [];
+  const rig = withBrowserAndReplicas([{ rateLimitMessages: null }]);
   beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db, { rateLimitMessages: null })), launchBrowser()]);
+    ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] });
     cookie = await signIn(r.url, 'ada');
     // One author, seconds apart: all but the first are grouped follow-ups with their time clipped away.
     for (let i = 0; i < 6; i++) {
@@ -27,10 +26,6 @@ describe.skipIf(!haveChromium)('the actions menu of a message', () => {
     desk = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     await desk.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: r.url });
     await useSession(desk, r.url, cookie);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
   });
 
   async function room(context = desk): Promise<{ page: Page; errors: string[] }> {

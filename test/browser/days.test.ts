@@ -1,29 +1,24 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 // Times say their day: dividers between days, and a date on every time that is not today's.
-describe.skipIf(!haveChromium)('days and times on the room page', () => {
+describeInBrowser('days and times on the room page', () => {
   let r: Replica;
   let browser: Browser;
   let cookie: string;
+  const rig = withBrowserAndReplicas([{ rateLimitMessages: null }]);
   beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db, { rateLimitMessages: null })), launchBrowser()]);
+    ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] });
     cookie = await signIn(r.url, 'dora');
     await r.sql`INSERT INTO messages (room_id, author_id, body, created_at)
       SELECT (SELECT id FROM rooms WHERE slug = slug_), (SELECT id FROM users WHERE name = 'dora'), body_, now() - age_
       FROM (VALUES ('help', 'last week', interval '8 days'), ('help', 'yesterday''s', interval '1 day'), ('ops', 'only yesterday', interval '1 day'))
         AS v(slug_, body_, age_)`;
     expect((await postJson(r.url, cookie, 'help', 'posted today')).status).toBe(201);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
   });
 
   it('without JavaScript, shows day dividers, the date on older times with the zone, and no Enter hint', async () => {

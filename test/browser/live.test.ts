@@ -1,31 +1,24 @@
 import type { Browser, BrowserContextOptions } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
-if (!haveChromium) console.warn(`\n!!! SKIPPING the browser tests: ${CHROMIUM} is missing (apt-get install chromium) !!!\n`);
 
 const localClock = (iso: string) =>
   new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Kolkata' }).format(new Date(iso));
 
-describe.skipIf(!haveChromium)('the room page with JavaScript', () => {
+describeInBrowser('the room page with JavaScript', () => {
   let db: string;
   let a: Replica;
   let b: Replica;
   let browser: Browser;
+  const rig = withBrowserAndReplicas([{}, {}]);
   beforeAll(async () => {
-    db = await freshDatabase();
-    [a, b, browser] = await Promise.all([startReplica(db), startReplica(db), launchBrowser()]);
+    ({ db, browser, replicas: [a, b] } = rig as typeof rig & { replicas: [Replica, Replica] });
     // The first account of a database is its admin, made alone (a registration racing it is refused):
     // make it before people sign up side by side.
     await signIn(a.url, 'admin');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([a?.close(), b?.close()]);
   });
 
   /** A signed-in person with the room open and its event stream connected. */

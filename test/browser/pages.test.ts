@@ -1,24 +1,15 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, signInWithForm, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { signInWithForm, useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
+import type { Replica } from '../support/replica.ts';
 
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
-if (!haveChromium) console.warn(`\n!!! SKIPPING the browser tests: ${CHROMIUM} is missing (apt-get install chromium) !!!\n`);
-
-describe.skipIf(!haveChromium)('the pages without JavaScript and on a phone', () => {
+describeInBrowser('the pages without JavaScript and on a phone', () => {
   let r: Replica;
   let browser: Browser;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    [r, browser] = await Promise.all([startReplica(db, { replicaName: 'replica-under-test' }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
-  });
+  const rig = withBrowserAndReplicas([{ replicaName: 'replica-under-test' }]);
+  beforeAll(() => ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] }));
 
   it('lets a person join, sign in, post and page through history with JavaScript off', async () => {
     const old = await signIn(r.url, 'archivist');

@@ -1,25 +1,17 @@
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
+import type { Replica } from '../support/replica.ts';
 
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
-
-describe.skipIf(!haveChromium)('files in Chromium', () => {
+describeInBrowser('files in Chromium', () => {
   let a: Replica;
   let b: Replica;
   let browser: Browser;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    [a, b, browser] = await Promise.all([startReplica(db), startReplica(db), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([a?.close(), b?.close()]);
-  });
+  const rig = withBrowserAndReplicas([{}, {}]);
+  beforeAll(() => ({ browser, replicas: [a, b] } = rig as typeof rig & { replicas: [Replica, Replica] }));
 
   async function openRoom(base: string, name: string) {
     const context = await browser.newContext({ acceptDownloads: true });

@@ -1,11 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 interface Box { x: number; y: number; width: number; height: number }
 const overlap = (a: Box, b: Box) => a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 && a.y < b.y + b.height - 1 && b.y < a.y + a.height - 1;
@@ -26,13 +24,14 @@ async function layout(page: Page) {
   });
 }
 
-describe.skipIf(!haveChromium)('the room page on a 360 px touch screen', () => {
+describeInBrowser('the room page on a 360 px touch screen', () => {
   let r: Replica;
   let browser: Browser;
   let context: BrowserContext;
   const ids: string[] = [];
+  const rig = withBrowserAndReplicas([{ rateLimitMessages: null }]);
   beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db, { rateLimitMessages: null })), launchBrowser()]);
+    ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] });
     const cookie = await signIn(r.url, 'phoebe');
     // Grouped follow-ups (same author, close together) and long lines: what a copy button used to cover.
     for (let i = 0; i < 12; i++) {
@@ -41,10 +40,6 @@ describe.skipIf(!haveChromium)('the room page on a 360 px touch screen', () => {
     }
     context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
     await useSession(context, r.url, cookie);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
   });
 
   it('opens the other rooms with one tap, in targets at least 44 px tall, and goes there with another', async () => {

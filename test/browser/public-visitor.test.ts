@@ -1,28 +1,22 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 // A room an admin made public is live for a visitor without an account, read-only.
-describe.skipIf(!haveChromium)('a public room for a visitor', () => {
+describeInBrowser('a public room for a visitor', () => {
   let a: Replica;
   let b: Replica;
   let browser: Browser;
   let admin: string;
+  const rig = withBrowserAndReplicas([{ rateLimitMessages: null }, { rateLimitMessages: null }]);
   beforeAll(async () => {
-    const db = await freshDatabase();
-    [a, b, browser] = await Promise.all([startReplica(db, { rateLimitMessages: null }), startReplica(db, { rateLimitMessages: null }), launchBrowser()]);
+    ({ browser, replicas: [a, b] } = rig as typeof rig & { replicas: [Replica, Replica] });
     admin = await signIn(a.url, 'boss');
     const made = await fetch(`${a.url}/api/rooms/help`, { method: 'PATCH', headers: { cookie: admin, 'content-type': 'application/json' }, body: JSON.stringify({ public: true }) });
     expect(made.status).toBe(200);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([a?.close(), b?.close()]);
   });
 
   it('shows a new post live, posted on another replica, with no box to post from', async () => {

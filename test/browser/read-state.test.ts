@@ -1,14 +1,12 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { eventually, postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 // What a person saw counts as read, however quickly they left.
-describe.skipIf(!haveChromium)('read state', () => {
+describeInBrowser('read state', () => {
   let r: Replica;
   let browser: Browser;
   let alice: string;
@@ -18,14 +16,11 @@ describe.skipIf(!haveChromium)('read state', () => {
     const { rooms } = (await res.json()) as { rooms: { slug: string; unread: number }[] };
     return rooms.find((x) => x.slug === slug)!.unread;
   };
+  const rig = withBrowserAndReplicas([{ rateLimitMessages: null }]);
   beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db, { rateLimitMessages: null })), launchBrowser()]);
+    ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] });
     alice = await signIn(r.url, 'alice');
     bob = await signIn(r.url, 'bob');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
   });
 
   it('counts a message that arrived and was seen as read when the reader leaves the room at once', async () => {

@@ -1,14 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 // Rooms come and go in every open tab of the people concerned, through the tab's one stream.
-describe.skipIf(!haveChromium)('rooms appearing and disappearing in open tabs', () => {
+describeInBrowser('rooms appearing and disappearing in open tabs', () => {
   let a: Replica;
   let b: Replica;
   let browser: Browser;
@@ -23,14 +21,10 @@ describe.skipIf(!haveChromium)('rooms appearing and disappearing in open tabs', 
     await page.locator('#status', { hasText: 'Live' }).or(page.locator('.card-page')).first().waitFor();
     return page;
   };
+  const rig = withBrowserAndReplicas([{ rateLimitMessages: null }, { rateLimitMessages: null }]);
   beforeAll(async () => {
-    const db = await freshDatabase();
-    [a, b, browser] = await Promise.all([startReplica(db, { rateLimitMessages: null }), startReplica(db, { rateLimitMessages: null }), launchBrowser()]);
+    ({ browser, replicas: [a, b] } = rig as typeof rig & { replicas: [Replica, Replica] });
     for (const name of ['boss', 'alice', 'bob']) who[name] = await signIn(a.url, name);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([a?.close(), b?.close()]);
   });
 
   it('shows a first direct message in the other person\'s open tab within a second, with its badge and the tab title', async () => {

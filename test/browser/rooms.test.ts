@@ -1,22 +1,17 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
+import type { Replica } from '../support/replica.ts';
 
 const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
-describe.skipIf(!haveChromium)('managing rooms on a 360 px phone with JavaScript off', () => {
+describeInBrowser('managing rooms on a 360 px phone with JavaScript off', () => {
   let r: Replica;
   let browser: Browser;
-  beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db)), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
-  });
+  const rig = withBrowserAndReplicas();
+  beforeAll(() => ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] }));
 
   it('creates a closed room, removes a member and archives the room through the forms alone, without sideways scrolling', async () => {
     const admin = await signIn(r.url, 'root');

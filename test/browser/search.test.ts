@@ -1,18 +1,19 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
+import type { Replica } from '../support/replica.ts';
 
 // From the header's search box to the message itself, highlighted among its neighbours, in view
 // and clear of the sticky bars (the top bar and the room's header); with JavaScript on and off.
-describe.skipIf(!haveChromium)('searching from the header', () => {
+describeInBrowser('searching from the header', () => {
   let r: Replica;
   let browser: Browser;
   let cookie: string;
+  const rig = withBrowserAndReplicas();
   beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db)), launchBrowser()]);
+    ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] });
     cookie = await signIn(r.url, 'seeker');
     // An old message deep in a busy room: 80 before it, 119 after.
     await r.sql`INSERT INTO messages (room_id, author_id, body, created_at)
@@ -20,10 +21,6 @@ describe.skipIf(!haveChromium)('searching from the header', () => {
              CASE WHEN g = 81 THEN 'the **quokka** migration finished, see https://example.org/runbook' ELSE 'filler line ' || g END,
              now() - interval '90 days' + g * interval '1 minute'
       FROM generate_series(1, 200) AS g`;
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
   });
 
   for (const javaScriptEnabled of [true, false]) {

@@ -1,9 +1,9 @@
 import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchBrowser, useSession } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
+import type { Replica } from '../support/replica.ts';
 
 // Issue 13, finding 7: bodies of combining marks, right-to-left overrides or line breaks drew over
 // the messages around them.
@@ -15,16 +15,11 @@ const HOSTILE = {
   lines: `${'.\n'.repeat(1999)}.`,
 };
 
-describe.skipIf(!haveChromium)('hostile text in a message', () => {
+describeInBrowser('hostile text in a message', () => {
   let r: Replica;
   let browser: Browser;
-  beforeAll(async () => {
-    [r, browser] = await Promise.all([freshDatabase().then((db) => startReplica(db)), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await r?.close();
-  });
+  const rig = withBrowserAndReplicas();
+  beforeAll(() => ({ browser, replicas: [r] } = rig as typeof rig & { replicas: [Replica] }));
 
   it('stays inside its own message: marks and overrides are clipped and isolated, two thousand lines scroll within', async () => {
     const author = await signIn(r.url, 'spiller');

@@ -1,19 +1,21 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchBrowser, useSession } from '../support/browser.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { useSession } from '../support/browser.ts';
+import { describeInBrowser, withBrowser } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
 import { startSwarm, type Swarm } from '../support/swarm.ts';
 
 // The issue-13 hole: kill -9 of the replica a tab streams from left the tab showing "Live" while it
 // received nothing, because the entry kept the browser's side of the stream open.
-describe.skipIf(!haveChromium)('a tab streaming through npm run swarm', () => {
+describeInBrowser('a tab streaming through npm run swarm', () => {
   let swarm: Swarm;
   let browser: Browser;
+  const rig = withBrowser();
   beforeAll(async () => {
-    [swarm, browser] = await Promise.all([startSwarm(3), launchBrowser()]);
+    browser = rig.browser;
+    swarm = await startSwarm(3);
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
     await swarm?.stop();
   });
 

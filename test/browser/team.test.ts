@@ -1,11 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 const PASSWORD = 'a team password';
 
@@ -18,22 +16,13 @@ async function register(page: Page, base: string, name: string, button: string):
 }
 
 // Issue 10, must-show 4: a team forms the way it would in real life, through the pages alone.
-describe.skipIf(!haveChromium)('a team starting a private chat in Chromium', () => {
+describeInBrowser('a team starting a private chat in Chromium', () => {
   let browser: Browser;
   let invite: Replica;
   let open: Replica;
-  beforeAll(async () => {
-    // The defaults a new instance has: REGISTRATION=invite with the challenge on (tests turn both off).
-    [invite, open, browser] = await Promise.all([
-      freshDatabase().then((db) => startReplica(db, { registration: 'invite', registrationChallenge: true })),
-      freshDatabase().then((db) => startReplica(db, { registration: 'open', registrationChallenge: true })),
-      launchBrowser(),
-    ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([invite?.close(), open?.close()]);
-  });
+  // The defaults a new instance has: REGISTRATION=invite with the challenge on (tests turn both off).
+  const rig = withBrowserAndReplicas([{ registration: 'invite', registrationChallenge: true }, { registration: 'open', registrationChallenge: true }], { separateDatabases: true });
+  beforeAll(() => ({ browser, replicas: [invite, open] } = rig as typeof rig & { replicas: [Replica, Replica] }));
 
   it('makes the first person admin, lets a second join by the admin\'s link (copied with its button), and both chat in a closed room; nobody joins without the link', async () => {
     const base = invite.url;

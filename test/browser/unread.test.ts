@@ -1,24 +1,16 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { postJson, signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
+import type { Replica } from '../support/replica.ts';
 
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
-
-describe.skipIf(!haveChromium)('unread and mention badges in Chromium (issue 11, must show 3)', () => {
+describeInBrowser('unread and mention badges in Chromium (issue 11, must show 3)', () => {
   let a: Replica;
   let b: Replica;
   let browser: Browser;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    [a, b, browser] = await Promise.all([startReplica(db), startReplica(db), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([a?.close(), b?.close()]);
-  });
+  const rig = withBrowserAndReplicas([{}, {}]);
+  beforeAll(() => ({ browser, replicas: [a, b] } = rig as typeof rig & { replicas: [Replica, Replica] }));
 
   it('shows the other person unread and mention badges within 2 s without a reload, and opening the room in one tab clears them in the other', async () => {
     const context = await browser.newContext();

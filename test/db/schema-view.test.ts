@@ -22,6 +22,13 @@ describe('sql/schema.sql, the schema as it stands', () => {
     expect(view === committed(), `sql/schema.sql is stale${where}. Run: npm run schema:dump`).toBe(true);
   });
 
+  it('is what a test database copied from the run\'s template holds, the database\'s own settings included', async () => {
+    const [row] = await sql<{ settings: string[] }[]>`
+      SELECT setconfig AS settings FROM pg_db_role_setting
+      WHERE setrole = 0 AND setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+    expect(row?.settings).toContain('idle_in_transaction_session_timeout=30s');
+  });
+
   it('holds one definition each of the functions the migrations redefine, the live one', async () => {
     for (const name of ['post_message', 'get_messages_after']) {
       const defs = view.match(new RegExp(`^CREATE OR REPLACE FUNCTION public\\.${name}\\(`, 'gm')) ?? [];

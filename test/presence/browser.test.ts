@@ -1,27 +1,19 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, haveChromium, launchBrowser, useSession, watchErrors } from '../support/browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { useSession, watchErrors } from '../support/browser.ts';
+import { describeInBrowser, withBrowserAndReplicas } from '../support/browser-rig.ts';
 import { signIn } from '../support/client.ts';
-import { freshDatabase } from '../support/db.ts';
-import { startReplica, type Replica } from '../support/replica.ts';
-
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it`);
+import type { Replica } from '../support/replica.ts';
 
 // Stated in Documentation/presence.md: 0.1 s + one heartbeat on the other replica (slack for a busy machine).
 const INTERVAL = 500;
 const BOUND = 100 + INTERVAL + 1400;
 
-describe.skipIf(!haveChromium)('Here now in Chromium (issue 11, must show 4)', () => {
+describeInBrowser('Here now in Chromium (issue 11, must show 4)', () => {
   let a: Replica, b: Replica;
   let browser: Browser;
-  beforeAll(async () => {
-    const db = await freshDatabase();
-    [a, b, browser] = await Promise.all([startReplica(db, { presenceIntervalMs: INTERVAL }), startReplica(db, { presenceIntervalMs: INTERVAL }), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([a?.close(), b?.close()]);
-  });
+  const rig = withBrowserAndReplicas([{ presenceIntervalMs: INTERVAL }, { presenceIntervalMs: INTERVAL }]);
+  beforeAll(() => ({ browser, replicas: [a, b] } = rig as typeof rig & { replicas: [Replica, Replica] }));
 
   it('lists a person who opens the room on another replica, and drops them within the stated time of their closing the tab', async () => {
     const [alice, bob] = [`alice${process.pid}`, `bob${process.pid}`];

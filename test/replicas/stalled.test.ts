@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../src/db/connect.ts';
 import { createLogger } from '../../src/ops/log.ts';
 import { loadConfig } from '../../src/config.ts';
+import { DEV_METRICS_TOKEN, devMetrics } from '../../src/dev/cluster.ts';
 import { createChat, listen, type Chat } from '../../src/server.ts';
 import { privateCluster } from '../support/db.ts';
 import { openStream, postJson, signIn } from '../support/client.ts';
@@ -22,7 +23,7 @@ describe('a write transaction left open elsewhere', () => {
     cluster = await privateCluster();
     db = cluster.url;
     sql = connect(db);
-    const config = { ...loadConfig({}), pollIntervalMs: 50, syncLagWarnMs: 500, rateLimitMessages: null, replicaName: 'lag' };
+    const config = { ...loadConfig({}), pollIntervalMs: 50, syncLagWarnMs: 500, rateLimitMessages: null, replicaName: 'lag', metricsToken: DEV_METRICS_TOKEN };
     chat = createChat(config, sql, createLogger('lag', 'info', (l) => lines.push(l)));
     await chat.start();
     server = await listen(chat, 0, '127.0.0.1');
@@ -55,7 +56,7 @@ describe('a write transaction left open elsewhere', () => {
     expect(liveCursor).not.toBe(posted.cursor);
     await sleep(1800);
     expect(stream.events).toHaveLength(0);
-    const metrics = await fetch(`${base}/metrics`).then((x) => x.text());
+    const metrics = await devMetrics(base);
     const lag = Number(/chat_sync_lag_ms\{[^}]*\} ([\d.]+)/.exec(metrics)![1]);
     expect(lag).toBeGreaterThan(500);
     expect(lines.some((l) => l.includes('"level":"warn"') && l.includes('sync lag'))).toBe(true);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnReplica, type ReplicaProcess } from '../../src/dev/cluster.ts';
+import { devMetrics, spawnReplica, type ReplicaProcess } from '../../src/dev/cluster.ts';
 import { connect } from '../../src/db/connect.ts';
 import { encodeCursor } from '../../src/sync/cursor.ts';
 import { readEvents } from '../../src/sync/event-parser.ts';
@@ -104,7 +104,7 @@ describe('deep catch-ups against one replica process', () => {
     // The attack starts once the replica has polled (and rendered) all 1,000: a stream opened
     // before that would rightly get them live, not be told to reload.
     for (let polled = 0; polled < 1000; await new Promise((r) => setTimeout(r, 100))) {
-      const text = await (await fetch(`${replica.url}/metrics`)).text();
+      const text = await devMetrics(replica.url);
       polled = Number(/^chat_messages_polled_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
     }
   }, 120_000);

@@ -7,12 +7,22 @@ import { connect } from '../../src/db/connect.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.ts';
 
-/** A new, empty database in the test cluster; returns its URL. */
-export async function emptyDatabase(): Promise<string> {
+/** A new database in the test cluster, empty or a copy of `template`; returns its URL. */
+async function createDatabase(template?: string): Promise<string> {
   const admin = connect(inject('pgUrl'), { max: 1 });
   const name = `chat_test_${randomBytes(6).toString('hex')}`;
   try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
+    await admin.unsafe(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+    // A copy leaves behind the database's own settings (the migrations' ALTER DATABASE ... SET).
+    const settings = template
+      ? await admin<{ s: string }[]>`
+          SELECT unnest(setconfig) AS s FROM pg_db_role_setting
+          WHERE setrole = 0 AND setdatabase = (SELECT oid FROM pg_database WHERE datname = ${template})`
+      : [];
+    for (const { s } of settings) {
+      const at = s.indexOf('=');
+      await admin.unsafe(`ALTER DATABASE ${name} SET ${s.slice(0, at)} = '${s.slice(at + 1).replaceAll("'", "''")}'`);
+    }
   } finally {
     await admin.end();
   }
@@ -21,16 +31,26 @@ export async function emptyDatabase(): Promise<string> {
   return url.toString();
 }
 
-/** A new, migrated database in the test cluster; returns its URL. */
+/** A new, empty database in the test cluster; returns its URL. */
+export function emptyDatabase(): Promise<string> {
+  return createDatabase();
+}
+
+/**
+ * A new, migrated database in the test cluster; returns its URL. A copy of the run's template
+ * (migrated once by global-setup.ts); migrate() then finds nothing to apply and re-applies
+ * sql/grants.sql, which also covers the database itself. test/db/schema-view.test.ts checks the
+ * copy against sql/schema.sql, which a real migration made.
+ */
 export async function freshDatabase(): Promise<string> {
-  const url = await emptyDatabase();
+  const url = await createDatabase(inject('templateDb'));
   const sql = connect(url, { max: 1, timeoutMs: 60_000 });
   try {
     await migrate(sql);
   } finally {
     await sql.end();
   }
-  return url.toString();
+  return url;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { DEV_METRICS_TOKEN } from '../../src/dev/cluster.ts';
 import { connect, type Sql } from '../../src/db/connect.ts';
 import { silentLogger } from '../../src/ops/log.ts';
 import { createChat, listen, type Chat } from '../../src/server.ts';
@@ -32,6 +33,7 @@ export async function startReplica(databaseUrl: string, overrides: Partial<Confi
     push: false,
     // Outgoing webhooks run queue workers on every replica too; the bots' tests turn them on (test/bots/).
     webhooks: false,
+    metricsToken: DEV_METRICS_TOKEN,
     ...overrides,
   };
   const sql = connect(databaseUrl, { name: config.replicaName });

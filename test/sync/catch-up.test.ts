@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../src/db/connect.ts';
 import { compare, START, type Position } from '../../src/sync/cursor.ts';
 import { catchUp, Slots } from '../../src/sync/catch-up.ts';
+import { ByteBudget } from '../../src/sync/budget.ts';
 import { logAfter, type LogEvent } from '../../src/sync/log.ts';
 import { eventually } from '../support/client.ts';
 import { freshDatabase } from '../support/db.ts';
@@ -32,7 +33,7 @@ async function run(from: Position, floor: () => Position, opts: { max?: number; 
   if (opts.destroy) out.destroy();
   const sent: LogEvent[] = [];
   const pages: number[] = [];
-  const result = await catchUp(sql, { catchUpMax: opts.max ?? 1000 }, opts.slots ?? new Slots(2), out, { roomIds: [room], reader }, from, floor, (events) => {
+  const result = await catchUp(sql, { catchUpMax: opts.max ?? 1000 }, opts.slots ?? new Slots(2), new ByteBudget(2 * 1024 * 1024), out, { roomIds: [room], reader }, from, floor, (events) => {
     sent.push(...events);
     pages.push(events.length);
     out.write(events.map((e) => `${e.messageId}\n`).join(''));

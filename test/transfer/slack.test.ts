@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { connect, type Sql } from '../../src/db/connect.ts';
-import { haveChromium, launchBrowser, watchErrors } from '../support/browser.ts';
+import { launchBrowser, watchErrors } from '../support/browser.ts';
+import { itInBrowser } from '../support/browser-rig.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
 
@@ -108,7 +109,7 @@ describe('coming from Slack: npm run import:slack -- <export.zip>', () => {
     expect(bot).toEqual({ author: 'slack-bot', body: 'Deployed *v1.4.2* to production\n> Build #88 passed in 4 min' });
   });
 
-  it.skipIf(!haveChromium)('reads right in Chromium once the owner follows the printed link', async () => {
+  itInBrowser('reads right in Chromium once the owner follows the printed link', async () => {
     // Each run makes a new link while the owner has no password; the newest one works.
     const link = /(http\S+\/reset\/\S+)/.exec(latest.stdout)![1]!;
     const browser = await launchBrowser();

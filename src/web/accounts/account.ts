@@ -59,6 +59,13 @@ export function account(kit: Kit) {
       clearSessionCookie(c, kit.secure(c));
       const json = c.get('json') || (c.req.header('content-type') ?? '').includes('json');
       return json ? c.body(null, 204) : c.redirect('/login', 303);
+    })
+    // Sign out everywhere, as the contract's JSON call: every session, this one too, and their streams.
+    .delete('/api/sessions', async (c) => {
+      const user = (await currentUser(c, sql))!;
+      await endAllSessions(sql, user.id);
+      clearSessionCookie(c, kit.secure(c));
+      return c.body(null, 204);
     });
   const open = new Hono<AppEnv>()
     .get('/reset/:code', async (c) => {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { roomAudit } from '../../rooms/audit.ts';
 import { joinCode, rotateJoinCode } from '../../accounts/invites.ts';
 import { changePerson, listPeople, type Changed } from '../../accounts/people.ts';
 import { createReset, RESET_HOURS } from '../../accounts/resets.ts';
@@ -47,6 +48,9 @@ export function adminRoutes(deps: Pick<Deps, 'sql' | 'config' | 'log'>) {
     .use('/admin', adminsOnly(sql))
     .use('/api/invite', adminsOnly(sql))
     .use('/api/users/*', adminsOnly(sql))
+    .use('/api/admin/*', adminsOnly(sql))
+    // Who made which room public or private, archived or unarchived it, newest first.
+    .get('/api/admin/room-audit', async (c) => c.json({ entries: await roomAudit(sql) }))
     .get('/admin', (c) => c.redirect('/admin/people', 303))
     .get('/admin/people', (c) => {
       const [action, name] = [c.req.query('done'), c.req.query('name')];

@@ -10,6 +10,7 @@ import { streamsItsBody } from '../body-limit.ts';
 import { postAccess, sessionCheckedByPost } from './post-access.ts';
 import { cleanBody, postBySession, postMessage, type PostOutcome } from '../../messages/post.ts';
 import { formOrJson, refusal } from '../answer.ts';
+import { READ_ONLY } from '../access.ts';
 import { attachmentIds } from '../../files/link.ts';
 import { isMultipart, postWithAttachments, readPostForm } from '../files/posting.ts';
 
@@ -19,6 +20,7 @@ function refused(outcome: PostOutcome & { ok: false }, room: string): HttpError 
     return refusal(outcome.reason, `You are posting too fast. Try again in ${seconds} s.`, seconds);
   }
   if (outcome.reason === 'archived') return refusal(outcome.reason, 'This room is archived: it can be read, not posted to.');
+  if (outcome.reason === 'read_only') return refusal(outcome.reason, READ_ONLY);
   return refusal(outcome.reason, `There is no room called "${room}".`);
 }
 

@@ -4,6 +4,7 @@ import type { AppEnv, Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { readInput } from '../input.ts';
 import { formOrJson } from '../answer.ts';
+import { writeBudget } from '../write-budget.ts';
 import { renderRoomList } from './list-page.ts';
 import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom } from '../../rooms/manage.ts';
 import { refuse, roomChanged, text } from './outcomes.ts';
@@ -42,10 +43,11 @@ const NOTICES: Record<string, (name: string) => string> = {
  * to the room or its settings page; a refusal re-renders the form's page with the message. The
  * rules are manage.ts's, as for the JSON API.
  */
-export function roomFormRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier'>) {
+export function roomFormRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier' | 'config'>) {
   const { sql, rooms } = deps;
   const changed = roomChanged(deps);
   const room = requireRoom(sql, rooms);
+  const newRooms = writeBudget(sql, 'room', deps.config.rateLimitRooms, 'new rooms');
   const manage = requireRoom(sql, rooms, { adminsManage: true });
   const admins = adminsOnly(sql);
   const settingsOf = (c: Ctx) => `/rooms/${encodeURIComponent(c.var.room.slug)}/settings`;
@@ -68,7 +70,7 @@ export function roomFormRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notif
     }, page);
 
   return new Hono<AppEnv>()
-    .post('/rooms', async (c) => {
+    .post('/rooms', newRooms, async (c) => {
       const { fields } = await readInput(c);
       const draft = { form: 'room' as const, title: str(fields.title), topic: str(fields.topic), kind: str(fields.kind), members: str(fields.members) };
       return formOrJson(c, false, async () => {

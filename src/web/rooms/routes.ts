@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv, Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { readInput } from '../input.ts';
+import { writeBudget } from '../write-budget.ts';
 import { renderRoomList } from './list-page.ts';
 import { addMember, checkTitle, createRoom, directRoom, removeMember, updateRoom } from '../../rooms/manage.ts';
 import { refuse, roomChanged, text } from './outcomes.ts';
@@ -20,9 +21,10 @@ function names(raw: unknown, field: string): string[] {
 
 const user = (c: Ctx) => c.get('user')!;
 
-export function roomRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier'>) {
+export function roomRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier' | 'config'>) {
   const { sql, rooms } = deps;
   const room = requireRoom(sql, rooms);
+  const newRooms = writeBudget(sql, 'room', deps.config.rateLimitRooms, 'new rooms');
   const manage = requireRoom(sql, rooms, { adminsManage: true });
   const changed = roomChanged(deps);
   const json = (c: Ctx, id: number, status: 200 | 201) => c.json({ room: roomView(rooms.byId(id)!, user(c)) }, status);
@@ -30,7 +32,7 @@ export function roomRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier'
   return new Hono<AppEnv>()
     .get('/', (c) => renderRoomList(c, deps))
     .get('/api/rooms', async (c) => c.json({ rooms: await roomsWithUnread(sql, rooms, user(c)) }))
-    .post('/api/rooms', async (c) => {
+    .post('/api/rooms', newRooms, async (c) => {
       const { fields } = await readInput(c);
       const kind = fields.kind ?? 'open';
       if (kind !== 'open' && kind !== 'closed') throw new HttpError(400, '"kind" is "open" or "closed".');
