@@ -37,6 +37,20 @@ CREATE TABLE attachments (
   CONSTRAINT attachments_uploader_id_fkey FOREIGN KEY (uploader_id) REFERENCES users(id) ON DELETE CASCADE
 );
 
+CREATE TABLE bots (
+  user_id bigint NOT NULL,
+  token_hash bytea NOT NULL,
+  webhook_secret_sealed text NOT NULL,
+  webhook_url text,
+  created_by bigint,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT bots_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id) ON DELETE SET NULL,
+  CONSTRAINT bots_pkey PRIMARY KEY (user_id),
+  CONSTRAINT bots_token_hash_key UNIQUE (token_hash),
+  CONSTRAINT bots_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE,
+  CONSTRAINT bots_webhook_url_check CHECK (((length(webhook_url) >= 1) AND (length(webhook_url) <= 2048)))
+);
+
 CREATE TABLE changes (
   id bigint DEFAULT nextval((pg_get_serial_sequence('messages'::text, 'id'::text))::regclass) NOT NULL,
   tx xid8 DEFAULT pg_current_xact_id() NOT NULL,
@@ -275,9 +289,31 @@ CREATE TABLE users (
   role text DEFAULT 'member'::text NOT NULL,
   deactivated_at timestamp with time zone,
   name_skeleton text,
+  kind text DEFAULT 'person'::text NOT NULL,
+  CONSTRAINT users_bot_no_password CHECK (((kind = 'person'::text) OR ((password_hash = '!'::text) AND (role = 'member'::text)))),
+  CONSTRAINT users_kind_check CHECK ((kind = ANY (ARRAY['person'::text, 'bot'::text]))),
   CONSTRAINT users_name_check CHECK ((name ~ '^[A-Za-z0-9._-]{1,32}$'::text)),
   CONSTRAINT users_pkey PRIMARY KEY (id),
   CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'member'::text])))
+);
+
+CREATE TABLE webhook_deliveries (
+  id uuid DEFAULT gen_random_uuid() NOT NULL,
+  bot_id bigint NOT NULL,
+  message_id bigint NOT NULL,
+  status text DEFAULT 'queued'::text NOT NULL,
+  attempts integer DEFAULT 0 NOT NULL,
+  http_status integer,
+  latency_ms integer,
+  error text,
+  reply_id bigint,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT webhook_deliveries_bot_id_fkey FOREIGN KEY (bot_id) REFERENCES users(id) ON DELETE CASCADE,
+  CONSTRAINT webhook_deliveries_message_id_bot_id_key UNIQUE (message_id, bot_id),
+  CONSTRAINT webhook_deliveries_message_id_fkey FOREIGN KEY (message_id) REFERENCES messages(id) ON DELETE CASCADE,
+  CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id),
+  CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'retrying'::text, 'delivered'::text, 'failed'::text, 'refused'::text, 'skipped'::text])))
 );
 
 -- indexes
@@ -321,6 +357,8 @@ CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
 CREATE UNIQUE INDEX users_name_key ON public.users USING btree (lower(name));
 
 CREATE UNIQUE INDEX users_name_skeleton_key ON public.users USING btree (name_skeleton);
+
+CREATE INDEX webhook_deliveries_bot ON public.webhook_deliveries USING btree (bot_id, created_at DESC);
 
 -- views
 
@@ -671,6 +709,19 @@ BEGIN
     UPDATE sessions SET last_seen_at = now()
     WHERE token_hash = p_token_hash AND last_seen_at < now() - interval '5 minutes';
   END IF;
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.log_bot_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  INSERT INTO changes (kind, user_id) VALUES ('user', CASE WHEN TG_OP = 'DELETE' THEN OLD.user_id ELSE NEW.user_id END);
+  RETURN NULL;
 END
 $function$
 ;
@@ -1066,6 +1117,19 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION public.skip_bot_reset()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  IF EXISTS (SELECT FROM users WHERE id = NEW.user_id AND kind = 'bot') THEN RETURN NULL; END IF;
+  RETURN NEW;
+END
+$function$
+;
+
 CREATE OR REPLACE FUNCTION public.toggle_reaction(p_user bigint, p_room integer, p_message bigint, p_emoji text, OUT outcome text, OUT reactions jsonb)
  RETURNS record
  LANGUAGE plpgsql
@@ -1145,7 +1209,11 @@ $function$
 
 -- triggers
 
+CREATE TRIGGER bots_changed AFTER INSERT OR DELETE ON bots FOR EACH ROW EXECUTE FUNCTION log_bot_change();
+
 CREATE TRIGGER messages_attachments_dropped AFTER UPDATE OF body ON messages FOR EACH ROW WHEN (new.body IS NULL) EXECUTE FUNCTION drop_deleted_attachments();
+
+CREATE TRIGGER password_resets_not_for_bots BEFORE INSERT ON password_resets FOR EACH ROW EXECUTE FUNCTION skip_bot_reset();
 
 CREATE TRIGGER room_members_changed AFTER INSERT OR DELETE ON room_members FOR EACH ROW EXECUTE FUNCTION log_member_change();
 

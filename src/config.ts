@@ -59,6 +59,12 @@ export interface Config {
   vapidSubject: string | null;
   /** host:port pairs outbound requests may reach although loopback or private, over http too (OUTBOUND_ALLOW). */
   outboundAllow: string[];
+  /** Most messages one bot may post per window (RATE_LIMIT_BOT_MESSAGES), Bearer calls and hook URLs alike. */
+  rateLimitBotMessages: Limit;
+  /** The key that seals bots' webhook secrets at rest (BOTS_SECRET_KEY, 32 bytes base64url); null: one generated into the database. */
+  botsSecretKey: Buffer | null;
+  /** Outgoing webhooks (WEBHOOKS, default on): off, this replica runs no webhook jobs and plans none. */
+  webhooks: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -149,6 +155,13 @@ function hostPorts(raw: string | undefined): string[] {
   });
 }
 
+function secretKey(name: string, raw: string | undefined): Buffer | null {
+  if (raw === undefined) return null;
+  const key = Buffer.from(raw, 'base64url');
+  if (key.length !== 32) throw new Error(`${name} must be 32 random bytes in base64url (43 characters), e.g. from: openssl rand -base64 32 | tr '+/' '-_' | tr -d '='`);
+  return key;
+}
+
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -197,5 +210,8 @@ export function loadConfig(env: Env = process.env): Config {
     vapid: vapid(read(env, 'VAPID_PUBLIC_KEY'), read(env, 'VAPID_PRIVATE_KEY')),
     vapidSubject: read(env, 'VAPID_SUBJECT') ?? null,
     outboundAllow: hostPorts(read(env, 'OUTBOUND_ALLOW')),
+    rateLimitBotMessages: parseLimit('RATE_LIMIT_BOT_MESSAGES', read(env, 'RATE_LIMIT_BOT_MESSAGES') ?? '20/10s'),
+    botsSecretKey: secretKey('BOTS_SECRET_KEY', read(env, 'BOTS_SECRET_KEY')),
+    webhooks: onOff(env, 'WEBHOOKS', true),
   };
 }

@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './web/app.ts';
+import { botsKind } from './bots/kind.ts';
+import { BotRoster } from './bots/roster.ts';
+import { createSealer } from './bots/sealing.ts';
+import { startStaleJobSweep } from './bots/stale-jobs.ts';
+import { WEBHOOK_TIMEOUT_MS } from './bots/webhook-task.ts';
+import { createOutbound } from './outbound/guard.ts';
 import { startHousekeeping } from './accounts/housekeeping.ts';
 import type { Config } from './config.ts';
 import type { Sql } from './db/connect.ts';
@@ -40,7 +46,8 @@ export interface Chat extends Deps {
 /** Wires one replica together. Nothing here listens or polls until start(). */
 export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   // #slug links only to rooms every member may read: a body is rendered once for all its readers.
-  const views = createViews({ roomExists: (slug) => rooms.get(slug)?.kind === 'open' || rooms.get(slug)?.public === true });
+  const bots = new BotRoster(sql);
+  const views = createViews({ roomExists: (slug) => rooms.get(slug)?.kind === 'open' || rooms.get(slug)?.public === true }, (name) => bots.has(name));
   const metrics = new Metrics({ replica: config.replicaName });
   const hub = new Hub({ render: cachedRender(views.message), capacity: config.feedCapacity, maxBytes: config.feedBytes });
   const rooms = new RoomRegistry(sql);
@@ -68,9 +75,12 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
         if (ch.userId !== null) users.add(ch.userId);
       }
       if (roomIds.size > 0) await rooms.refresh([...roomIds]);
+      // A new bot's name is known before its first message is rendered (its change comes first).
+      if (users.size > 0) await bots.refresh();
       await streams.revalidate(users);
     },
     onStart: async () => {
+      await bots.refresh();
       const upToHead = { tx: hub.head.tx, id: hub.head.id + 1n };
       for (const room of rooms.all()) {
         const rows = await roomPage(sql, room.slug, upToHead, SEED_SIZE);
@@ -92,13 +102,19 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   });
   const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
   const typing = createTyping({ sql, streams, rooms, log, enabled: config.syncNotify });
-  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, typing };
+  const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: createOutbound({ allow: config.outboundAllow, timeoutMs: WEBHOOK_TIMEOUT_MS }) };
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, typing, bots: botsKit };
   const app = createApp(deps);
   const outbox = createOutbox({
     databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head,
-    kinds: config.push ? [pushKind({ sql, config, log, metrics })] : [],
+    kinds: [
+      ...(config.push ? [pushKind({ sql, config, log, metrics })] : []),
+      // Outgoing webhooks (src/bots/kind.ts, Documentation/bots.md).
+      ...(config.webhooks ? [botsKind({ sql, rooms, sealer: botsKit.sealer, outbound: botsKit.outbound, replyLimit: config.rateLimitBotMessages, hint: () => notifier.hint(), log, metrics })] : []),
+    ],
   });
   let stopHousekeeping = () => {};
+  let stopSweep = () => {};
   return {
     ...deps,
     app,
@@ -107,6 +123,8 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       await poller.start();
       await presence.start();
       await outbox.start();
+      // graphile-worker frees a dead worker's job after 4 hours; webhook jobs after 30 s (src/bots/stale-jobs.ts).
+      if (config.webhooks && config.databaseUrl) stopSweep = startStaleJobSweep({ sql, log });
       await typing.start();
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
@@ -115,6 +133,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       lifecycle.shuttingDown = true;
       streams.closeAll();
       await presence.stop();
+      stopSweep();
       await outbox.stop();
       await typing.stop();
       await poller.stop();

@@ -7,7 +7,7 @@ const ADMINS_LOCK = 72_657_322;
 
 export async function listPeople(sql: Sql): Promise<Person[]> {
   return sql<Person[]>`
-    SELECT name, role, deactivated_at IS NULL AS active, created_at AS "createdAt" FROM users ORDER BY lower(name)`;
+    SELECT name, role, deactivated_at IS NULL AS active, created_at AS "createdAt" FROM users WHERE kind = 'person' ORDER BY lower(name)`;
 }
 
 export type Changed = { ok: true } | { ok: false; reason: 'unknown' | 'last-admin' };

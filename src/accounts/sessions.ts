@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.ts';
 
-export interface User { id: string; name: string; role: 'admin' | 'member' }
+export interface User { id: string; name: string; role: 'admin' | 'member'; /** Set for bots (src/bots/): Bearer callers, never sessions. */ kind?: 'bot' }
 
 /** Absolute lifetime of a session, from sign-in. */
 export const SESSION_DAYS = 30;

@@ -33,7 +33,9 @@ export const TABLES: Table[] = [
   {
     name: 'users',
     columns: [col('id', 'bigint'), col('name', 'text'), col('password_hash', 'text'), col('created_at', 'timestamptz'),
-      col('role', 'text'), col('deactivated_at', 'timestamptz')],
+      col('role', 'text'), col('deactivated_at', 'timestamptz'),
+      // A bot stays a bot (sql/090_bots.sql); its token and secret do not move: an admin resets them.
+      col('kind', 'text')],
     from: 'users t ORDER BY t.id',
   },
   {
@@ -117,7 +119,9 @@ export const TABLES: Table[] = [
 export const NOT_MOVED = ['sessions', 'password_resets', 'instance_keys', 'rate_counters', 'spent_challenges',
   'presence', 'presence_replicas', 'changes', 'attachment_chunks', 'schema_migrations',
   // Push subscriptions belong to sessions, which stay behind; the outbox starts after the import.
-  'push_subscriptions', 'outbox_cursors'];
+  'push_subscriptions', 'outbox_cursors',
+  // A bot's token and webhook secret stay behind (an admin resets them); its deliveries are a log.
+  'bots', 'webhook_deliveries'];
 
 export function exportQuery(t: Table): string {
   const cols = t.columns.map((c) => `${c.out ?? `t.${c.name}`} AS ${c.name}`).join(', ');

@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { limitBody, streamsBody } from './body-limit.ts';
 import type { Deps } from './deps.ts';
 import { adminRoutes } from './accounts/admin-people.ts';
+import { bearerAuth } from './bots/bearer.ts';
+import { hookRoutes } from './bots/hooks.ts';
+import { botRoutes } from './bots/routes.ts';
 import { currentUser, type AppEnv, type Ctx } from './context.ts';
 import { HttpError, isDatabaseUnavailable, UNAVAILABLE } from './errors.ts';
 import { crossSiteGuard, pathGuard, securityHeaders } from './guard.ts';
@@ -88,6 +91,10 @@ export function createApp(deps: Deps) {
   const accounts = accountRoutes(deps);
   app.route('/', accounts.firstRun);
   app.use(firstRun(deps.sql));
+  // Bots: Authorization: Bearer makes the caller that bot on every route below, or a 401 (src/web/bots/bearer.ts).
+  app.use(bearerAuth(deps.sql));
+  // Open: a bot's incoming hook, whose token in the path is its credential.
+  app.route('/', hookRoutes(deps));
   // Open to anyone: signing in and out, join and reset links.
   app.route('/', accounts.open);
   // Room-scoped: each route says who may use it (requireRoom(), publicRead where anyone may read
@@ -101,6 +108,7 @@ export function createApp(deps: Deps) {
   app.use(membersOnly(deps.sql));
   app.route('/', accounts.members);
   app.route('/', adminRoutes(deps));
+  app.route('/', botRoutes(deps));
   app.route('/', roomRoutes(deps));
   app.route('/', roomFormRoutes(deps));
   app.route('/', messageChangeRoutes(deps));

@@ -1,3 +1,4 @@
+import type { BotsKit } from '../bots/kit.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../ops/log.ts';
@@ -25,5 +26,7 @@ export interface Deps {
   metrics: Metrics;
   presence: Presence;
   typing: Typing;
+  /** Bots' secrets, the bot-name roster and the guarded outbound client (src/bots/). */
+  bots: BotsKit;
   lifecycle: { shuttingDown: boolean };
 }

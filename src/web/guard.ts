@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { isBearer } from './bots/bearer.ts';
 import type { AppEnv } from './context.ts';
 import { HttpError } from './errors.ts';
 
@@ -15,6 +16,8 @@ const FORM = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/pl
 export function crossSiteGuard(publicOrigin: string | null): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (SAFE.has(c.req.method)) return next();
+    // Bots (src/bots/): a Bearer call is not a cookie session, and a hook URL's token is in its path.
+    if (isBearer(c.req.header('authorization')) || c.req.path.startsWith('/hooks/')) return next();
     const site = c.req.header('sec-fetch-site');
     const origin = c.req.header('origin');
     const allowed = publicOrigin ?? new URL(c.req.url).origin;

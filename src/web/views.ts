@@ -13,10 +13,11 @@ export interface Views {
   message: (m: Message, opts?: { linked?: boolean }) => string;
 }
 
-export function createViews(names: BodyContext = {}): Views {
+/** isBot: whether an author is a bot, for the message's "bot" mark (src/bots/roster.ts). */
+export function createViews(names: BodyContext = {}, isBot: (author: string) => boolean = () => false): Views {
   const eta = new Eta({ views: fileURLToPath(new URL('../../views', import.meta.url)), cache: true, autoEscape: true });
   return {
     render: (name, data) => eta.render(`./${name}`, data),
-    message: (m, opts = {}) => eta.render('./partials/message', { ...m, bodyHtml: renderBody(m.body, names), linked: opts.linked === true }).trim(),
+    message: (m, opts = {}) => eta.render('./partials/message', { ...m, bodyHtml: renderBody(m.body, names), linked: opts.linked === true, bot: isBot(m.author) }).trim(),
   };
 }

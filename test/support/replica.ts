@@ -31,6 +31,8 @@ export async function startReplica(databaseUrl: string, overrides: Partial<Confi
     rateLimitSigninAddress: null,
     // Web Push runs queue workers on every replica; the tests of push turn it on (test/push/).
     push: false,
+    // Outgoing webhooks run queue workers on every replica too; the bots' tests turn them on (test/bots/).
+    webhooks: false,
     metricsToken: DEV_METRICS_TOKEN,
     ...overrides,
   };

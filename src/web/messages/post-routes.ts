@@ -29,7 +29,8 @@ export function messageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'config
   const checkAccess = (c: Ctx) => postAccess(c, deps.sql, deps.rooms);
   const post = async (c: Ctx, input: Input, body: string) => {
     const slug = c.var.room.slug;
-    const limit = deps.config.rateLimitMessages;
+    // Bots have their own setting (RATE_LIMIT_BOT_MESSAGES); they post with Bearer, never a cookie.
+    const limit = c.get('user')?.kind === 'bot' ? deps.config.rateLimitBotMessages : deps.config.rateLimitMessages;
     const hashed = tokenHash(sessionToken(c) ?? '');
     if (c.get('user') === undefined && hashed && attachmentIds(input.fields.attachments)?.length === 0) {
       const posted = await postBySession(deps.sql, hashed, IDLE_DAYS, slug, body, limit);

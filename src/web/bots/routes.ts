@@ -1,0 +1,84 @@
+import { Hono } from 'hono';
+import { NAME_RULE } from '../../accounts/rules.ts';
+import type { Deps } from '../deps.ts';
+import { currentUser, type AppEnv, type Ctx } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { readInput } from '../input.ts';
+import { adminsOnly } from '../access.ts';
+import { createBot, deleteBot, listBots, recentDeliveries, resetBot, type Issued, type Made } from '../../bots/store.ts';
+
+/** Admins create, list, reset and delete bots: JSON under /api/bots, pages (no script needed) under /admin/bots. */
+export function botRoutes(deps: Deps) {
+  const { sql, log } = deps;
+  const { sealer, outbound } = deps.bots;
+  const origin = (c: Ctx) => deps.config.publicOrigin ?? new URL(c.req.url).origin;
+
+  const fields = async (c: Ctx) => {
+    const input = await readInput(c);
+    const name = typeof input.fields.name === 'string' ? input.fields.name.trim() : '';
+    const raw = input.fields.webhookUrl ?? input.fields.webhook_url;
+    const webhookUrl = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : null;
+    if (!NAME_RULE.test(name)) throw new HttpError(400, 'A bot\'s name is 1 to 32 letters, digits, dots, underscores or hyphens.');
+    if (raw !== undefined && raw !== null && typeof raw !== 'string') throw new HttpError(400, '"webhookUrl" must be a string.');
+    if (webhookUrl !== null) {
+      const refused = webhookUrl.length > 2048 ? 'longer than 2,048 characters' : await outbound.refusal(webhookUrl);
+      if (refused) throw new HttpError(400, `The webhook URL cannot be used (${refused}): it must be https on a public address, or in OUTBOUND_ALLOW.`);
+    }
+    return { name, webhookUrl, json: input.json };
+  };
+  const issued = (made: Made): Issued => {
+    if (made.ok) return made.issued;
+    throw made.reason === 'taken' ? new HttpError(409, 'That name is taken.') : new HttpError(404, 'There is no bot by that name.');
+  };
+  const create = async (c: Ctx) => {
+    const f = await fields(c);
+    const made = issued(await createBot(sql, sealer, f.name, f.webhookUrl, c.get('user')!.id));
+    log.info('bot created', { by: c.get('user')?.name, bot: f.name });
+    return made;
+  };
+  const reset = async (c: Ctx) => {
+    const made = issued(await resetBot(sql, sealer, c.req.param('name') ?? ''));
+    log.info('bot token reset', { by: c.get('user')?.name, bot: made.bot.name });
+    return made;
+  };
+  const page = async (c: Ctx, status: number, data: { issued?: Issued; notice?: string; error?: string }) => {
+    await currentUser(c, sql);
+    const [bots, deliveries] = await Promise.all([listBots(sql), recentDeliveries(sql)]);
+    return c.render('admin-bots', { title: 'Bots', bots, deliveries, origin: origin(c), ...data }, status);
+  };
+  // A form's refusal shows the page again with the reason; JSON callers get {"error"}.
+  const orPage = async (c: Ctx, work: () => Promise<Response>) => {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof HttpError) || c.get('json')) throw err;
+      return page(c, err.status, { error: err.message });
+    }
+  };
+
+  return new Hono<AppEnv>()
+    .use('/api/bots', adminsOnly(sql))
+    .use('/api/bots/*', adminsOnly(sql))
+    .use('/admin/bots', adminsOnly(sql))
+    .use('/admin/bots/*', adminsOnly(sql))
+    .get('/api/bots', async (c) => c.json({ bots: await listBots(sql), deliveries: await recentDeliveries(sql) }))
+    .post('/api/bots', async (c) => c.json(await create(c), 201))
+    .post('/api/bots/:name/token', async (c) => c.json(await reset(c)))
+    .delete('/api/bots/:name', async (c) => {
+      if (!(await deleteBot(sql, c.req.param('name')))) throw new HttpError(404, 'There is no bot by that name.');
+      log.info('bot deleted', { by: c.get('user')?.name, bot: c.req.param('name') });
+      return c.body(null, 204);
+    })
+    .get('/admin/bots', (c) => {
+      const deleted = c.req.query('deleted');
+      return page(c, 200, { notice: deleted ? `${deleted} was deleted: its token and webhook no longer work.` : undefined });
+    })
+    .post('/admin/bots', (c) => orPage(c, async () => page(c, 201, { issued: await create(c) })))
+    .post('/admin/bots/:name/token', (c) => orPage(c, async () => page(c, 200, { issued: await reset(c) })))
+    .post('/admin/bots/:name/delete', (c) => orPage(c, async () => {
+      const name = c.req.param('name');
+      if (!(await deleteBot(sql, name))) throw new HttpError(404, 'There is no bot by that name.');
+      log.info('bot deleted', { by: c.get('user')?.name, bot: name });
+      return c.redirect(`/admin/bots?deleted=${encodeURIComponent(name)}`, 303);
+    }));
+}
