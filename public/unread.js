@@ -102,7 +102,7 @@ import { on, open as openStream } from './stream.js';
       if (!unseen || !seeing()) return;
       unseen = false;
       const res = await fetch(`/api/rooms/${encodeURIComponent(slug)}/read`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cursor }),
+        method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cursor }),
       }).catch(() => null);
       if (!res?.ok) unseen = true;
     }, 1000);

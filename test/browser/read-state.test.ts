@@ -33,7 +33,7 @@ describeInBrowser('read state', () => {
     await page.locator('.message', { hasText: 'read me and run' }).waitFor();
     // Well within the second the page waits before writing a read mark.
     await page.goto(`${r.url}/rooms/help`);
-    expect(await eventually(() => unread('general'), (n) => n === 0, 3000)).toBe(0);
+    expect(await eventually(() => unread('general'), (n) => n === 0, 5000)).toBe(0);
     await page.goto(`${r.url}/rooms/general`);
     expect(await page.locator('#new').count()).toBe(0);
     await context.close();

@@ -19,6 +19,26 @@ async function post(sql: Sql, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await sql`INSERT INTO messages (room_id, author_id, body) VALUES (${room}, ${author}, ${`m${i}`})`;
 }
 
+// The log releases a row only once every older transaction has ended, cluster-wide: under load
+// (other test files' databases share the cluster) a pass may find nothing yet. Passes are retried
+// until the jobs arrive, never assumed done after one empty pass.
+async function drainUntil(d: { dispatchOnce(): Promise<number | null> }, total: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await jobs(pools[0]!)).total < total && Date.now() < deadline) {
+    if ((await d.dispatchOnce()) === 0) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Starts passes until one reaches its planner (which then never returns): an empty log is retried. */
+async function passUntilPlanned(pass: () => Promise<unknown>, planned: Promise<void>): Promise<{ running: Promise<unknown> }> {
+  for (;;) {
+    const running = pass().catch(() => null);
+    // Wrapped: an async function returning the promise itself would wait for it.
+    if ((await Promise.race([running.then(() => 'empty'), planned.then(() => 'planned')])) === 'planned') return { running };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function jobs(sql: Sql): Promise<{ total: number; keys: number }> {
   const [r] = await sql<{ total: number; keys: number }[]>`
     SELECT count(*)::int AS total, count(DISTINCT key)::int AS keys FROM graphile_worker._private_jobs WHERE task_id = (SELECT id FROM graphile_worker._private_tasks WHERE identifier = 'test')`;
@@ -51,7 +71,7 @@ describe('the outbox dispatcher', () => {
       }
     }));
     await writers;
-    for (const d of dispatchers) while ((await d.dispatchOnce()) !== 0);
+    await drainUntil(dispatchers[0]!, 400);
     expect(await jobs(pools[0]!)).toEqual({ total: 400, keys: 400 });
     expect(skipped).toBeGreaterThan(0); // they did run into each other's lock
   });
@@ -69,12 +89,12 @@ describe('the outbox dispatcher', () => {
     };
     const victim = createDispatcher({ sql: pools[1]!, planners: [frozen], log: silentLogger });
     await post(pools[0]!, 20);
-    void victim.dispatchOnce().catch(() => {});
+    void passUntilPlanned(() => victim.dispatchOnce(), inPass);
     await inPass;
     const heir = createDispatcher({ sql: pools[2]!, planners: [perMessage], log: silentLogger });
     expect(await heir.dispatchOnce()).toBeNull(); // the lock is still held
     await pools[0]!`SELECT pg_terminate_backend(${pid})`;
-    while ((await heir.dispatchOnce()) !== 0);
+    await drainUntil(heir, before + 20);
     expect(await jobs(pools[0]!)).toEqual({ total: before + 20, keys: before + 20 });
   });
 
@@ -89,8 +109,8 @@ describe('the outbox dispatcher', () => {
       return perMessage(tx, rows);
     };
     await post(pools[0]!, 1);
-    const first = createDispatcher({ sql: pools[0]!, planners: [slow], log: silentLogger }).dispatchOnce();
-    await inside;
+    const slowOne = createDispatcher({ sql: pools[0]!, planners: [slow], log: silentLogger });
+    const { running: first } = await passUntilPlanned(() => slowOne.dispatchOnce(), inside);
     expect(await createDispatcher({ sql: pools[1]!, planners: [perMessage], log: silentLogger }).dispatchOnce()).toBeNull();
     release();
     expect(await first).toBe(1);
