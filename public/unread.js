@@ -95,17 +95,21 @@ import { on, open as openStream } from './stream.js';
   let cursor = room?.dataset.cursor ?? '';
   let unseen = false;
   let readTimer = 0;
+  // At once when nothing was written in the last second (so leaving right after reading loses
+  // nothing), otherwise once at the end of that second. keepalive: leaving cannot cancel it.
+  let lastRead = 0;
   const maybeRead = () => {
     if (!unseen || !seeing() || readTimer) return;
     readTimer = setTimeout(async () => {
       readTimer = 0;
       if (!unseen || !seeing()) return;
       unseen = false;
+      lastRead = Date.now();
       const res = await fetch(`/api/rooms/${encodeURIComponent(slug)}/read`, {
         method: 'POST', keepalive: true, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cursor }),
       }).catch(() => null);
       if (!res?.ok) unseen = true;
-    }, 1000);
+    }, Math.max(0, lastRead + 1000 - Date.now()));
   };
   // Leaving or hiding the page within the second still reads what was seen: the newest message
   // the reader was at when last looking. keepalive lets the request outlive the page.
