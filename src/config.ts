@@ -14,6 +14,8 @@ export interface Config {
   publicOrigin: string | null;
   rateLimitMessages: Limit;
   rateLimitSignin: Limit;
+  /** log2 of scrypt's N for new password hashes; old hashes keep theirs (they carry it). */
+  passwordHashCost: number;
   rateLimitRegister: Limit;
   rateLimitSigninAddress: Limit;
   replicaName: string;
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicOrigin: origin(read(env, 'PUBLIC_ORIGIN')),
     rateLimitMessages: parseLimit('RATE_LIMIT_MESSAGES', read(env, 'RATE_LIMIT_MESSAGES') ?? '20/10s'),
     rateLimitSignin: parseLimit('RATE_LIMIT_SIGNIN', read(env, 'RATE_LIMIT_SIGNIN') ?? '10/5m'),
+    passwordHashCost: int(env, 'PASSWORD_HASH_COST', 15, 10, 20),
     rateLimitRegister: parseLimit('RATE_LIMIT_REGISTER', read(env, 'RATE_LIMIT_REGISTER') ?? '20/1h'),
     rateLimitSigninAddress: parseLimit('RATE_LIMIT_SIGNIN_ADDRESS', read(env, 'RATE_LIMIT_SIGNIN_ADDRESS') ?? '50/5m'),
     replicaName: read(env, 'REPLICA_NAME') ?? hostname(),

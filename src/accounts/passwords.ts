@@ -1,7 +1,9 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 // OWASP's scrypt floor is N=2^17 with r=8; 2^15 keeps sign-in near 60 ms on a small server.
-const PARAMS = { N: 2 ** 15, r: 8, p: 1 };
+// PASSWORD_HASH_COST lowers it for the test suite only (every test account pays it once).
+export const DEFAULT_HASH_COST = 15;
+const PARAMS = { N: 2 ** DEFAULT_HASH_COST, r: 8, p: 1 };
 const KEYLEN = 32;
 
 function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
@@ -10,7 +12,7 @@ function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Bu
   );
 }
 
-const encode = (salt: Buffer, key: Buffer) => ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+const encode = (salt: Buffer, key: Buffer, n = PARAMS.N) => ['scrypt', n, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 
 /**
  * What an unknown name's password is checked against: the same scrypt work as a real account's,
@@ -19,9 +21,10 @@ const encode = (salt: Buffer, key: Buffer) => ['scrypt', PARAMS.N, PARAMS.r, PAR
 export const DUMMY_HASH = encode(Buffer.alloc(16), Buffer.alloc(KEYLEN));
 
 /** "scrypt$N$r$p$salt$hash", salt and hash in base64: the parameters travel with the hash. */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost = DEFAULT_HASH_COST): Promise<string> {
   const salt = randomBytes(16);
-  return encode(salt, await derive(password, salt, PARAMS));
+  const n = 2 ** cost;
+  return encode(salt, await derive(password, salt, { ...PARAMS, N: n }), n);
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

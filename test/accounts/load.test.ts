@@ -15,7 +15,7 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
   beforeAll(async () => {
     const db = await freshDatabase();
     // The defaults of config.ts, not the test replicas' relaxed ones.
-    r = await startReplica(db, { trustProxy: true, rateLimitSigninAddress: { max: 50, windowMs: 300_000 }, rateLimitRegister: { max: 20, windowMs: 3_600_000 } });
+    r = await startReplica(db, { passwordHashCost: 15, trustProxy: true, rateLimitSigninAddress: { max: 50, windowMs: 300_000 }, rateLimitRegister: { max: 20, windowMs: 3_600_000 } });
     await register(r.url, { name: 'admin', password: 'admin password' }, from('10.0.0.1'));
     await register(r.url, { name: 'bystander', password: 'bystander password' }, from('10.0.0.2'));
     for (let i = 0; i < 8; i++) await register(r.url, { name: `looper${i}`, password: 'looper password' }, from(`10.8.${i}.1`));

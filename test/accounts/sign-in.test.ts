@@ -9,7 +9,7 @@ describe('signing in', () => {
   let r: Replica;
   beforeAll(async () => {
     // Limits are tested in lockout.test.ts; here 50 wrong passwords in a row must stay 401s.
-    r = await startReplica(await freshDatabase(), { rateLimitSignin: null, rateLimitSigninName: null });
+    r = await startReplica(await freshDatabase(), { rateLimitSignin: null, rateLimitSigninName: null, passwordHashCost: 15 });
     await account(r.url, 'owner', 'owner password');
   });
   afterAll(() => r.close());
@@ -107,7 +107,7 @@ describe('a replica too busy hashing passwords', () => {
   let r: Replica;
   beforeAll(async () => {
     // No line at all: past the running jobs every hash is refused at once.
-    r = await startReplica(await freshDatabase(), { hashQueue: 0 });
+    r = await startReplica(await freshDatabase(), { hashQueue: 0, passwordHashCost: 15 });
     await account(r.url, 'first', 'first password');
   });
   afterAll(() => r.close());

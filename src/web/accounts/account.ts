@@ -19,7 +19,7 @@ export function account(kit: Kit) {
   const resetPage = (c: Ctx, status: number, data: { code: string; name?: string | null; error?: string }) =>
     c.render('reset', { title: 'Choose a new password', ...data }, status);
   const hash = async (c: Ctx, password: string) => {
-    const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password));
+    const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password, config.passwordHashCost));
     if (!hashed.ok) throw refusal('busy', BUSY, hashed.retryAfterS);
     return hashed.value;
   };

@@ -81,7 +81,7 @@ export function registering(kit: Kit) {
         const claim = !first && !byAdmin && (await joinCodeValid(sql, code)) && (await unclaimedImport(sql, name));
         if (!claim && (await nameTaken(sql, name))) throw await refuse('taken', TAKEN);
         if (answer?.ok && !(await spendAnswer(sql, answer))) throw await refuse('not_allowed', 'That anti-bot answer was used already: try again.');
-        const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password));
+        const hashed = await kit.queue.run(kit.address(c, 48), () => hashPassword(password, config.passwordHashCost));
         if (!hashed.ok) throw await refuse('busy', 'Too many sign-ins at once. Try again in a moment.', hashed.retryAfterS);
         const created = claim ? await claimed(claimImport(sql, name, hashed.value)) : await createAccount(sql, name, hashed.value, first);
         if (!created.ok) throw await refuse(created.reason, created.reason === 'taken' ? TAKEN : 'Someone set this chat up a moment ago: ask them for a join link.');
