@@ -51,7 +51,9 @@ describe('three replicas, one history: post on A, edit on B, react on C, delete 
     for (const r of replicas) {
       for (const path of ['room', 'all'] as const) {
         const s = path === 'room' ? await openStream(r.url, 'general', { cookie, lastEventId: before }) : await fetchEvents(r.url, cookie, before);
-        await s.waitFor(4, 5000).catch(() => {});
+        // Catch-up coalesces (a message's latest state once), so wait for the state, not a count;
+        // then a moment more, for anything that would wrongly follow it.
+        await eventually(() => finalState(s).get(messageId), (m) => (m as { deleted?: boolean } | undefined)?.deleted === true, 5000);
         await new Promise((ok) => setTimeout(ok, 150));
         s.close();
         const text = JSON.stringify(s.events);
