@@ -141,16 +141,20 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   };
 }
 
+/** How long a client may take to send its request headers (slowloris): 30 s. */
+export const HEADERS_TIMEOUT_MS = 30_000;
+
 /** The HTTP server of a replica: the app on `port`, or with `metricsOnly` just /metrics (METRICS_PORT). */
-export function listen(chat: Chat, port: number, host: string, opts: { metricsOnly?: boolean } = {}): Promise<Server> {
-  // Timeouts are checked every 5 s (Node's default is 30 s, which let slow headers live a minute).
-  const server = createServer({ connectionsCheckingInterval: 5_000 }, getRequestListener(opts.metricsOnly ? metricsRoutes(chat).fetch : chat.app.fetch));
+export function listen(chat: Chat, port: number, host: string, opts: { metricsOnly?: boolean; headersTimeoutMs?: number } = {}): Promise<Server> {
+  const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  // Timeouts are checked every 5 s at most (Node's default is 30 s, which let slow headers live a minute).
+  const server = createServer({ connectionsCheckingInterval: Math.min(5_000, Math.ceil(headersTimeout / 6)) }, getRequestListener(opts.metricsOnly ? metricsRoutes(chat).fetch : chat.app.fetch));
   // Longer than Traefik's idle timeout for backend connections (90 s), so the proxy never reuses a
   // connection this side has just closed.
   server.keepAliveTimeout = 95_000;
   // A client gets 30 s to send its headers and 120 s for the whole request (an upload at the size
   // limit on a slow link). Event streams are not cut: these time the request, not the answer.
-  server.headersTimeout = 30_000;
+  server.headersTimeout = headersTimeout;
   server.requestTimeout = 120_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
