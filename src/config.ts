@@ -67,6 +67,8 @@ export interface Config {
   botsSecretKey: Buffer | null;
   /** Outgoing webhooks (WEBHOOKS, default on): off, this replica runs no webhook jobs and plans none. */
   webhooks: boolean;
+  /** A push or webhook job locked this long belongs to a replica that died mid-job: any replica runs it again (OUTBOX_STALE_AFTER_MS). */
+  outboxStaleAfterMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -216,5 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitBotMessages: parseLimit('RATE_LIMIT_BOT_MESSAGES', read(env, 'RATE_LIMIT_BOT_MESSAGES') ?? '20/10s'),
     botsSecretKey: secretKey('BOTS_SECRET_KEY', read(env, 'BOTS_SECRET_KEY')),
     webhooks: onOff(env, 'WEBHOOKS', true),
+    // Above the 10 s request timeout of a push or a webhook, plus its transaction.
+    outboxStaleAfterMs: int(env, 'OUTBOX_STALE_AFTER_MS', 30_000, 12_000, 4 * 3600_000),
   };
 }

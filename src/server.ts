@@ -4,7 +4,6 @@ import { createApp } from './web/app.ts';
 import { botsKind } from './bots/kind.ts';
 import { BotRoster } from './bots/roster.ts';
 import { createSealer } from './bots/sealing.ts';
-import { startStaleJobSweep } from './bots/stale-jobs.ts';
 import { WEBHOOK_TIMEOUT_MS } from './bots/webhook-task.ts';
 import { createOutbound } from './outbound/guard.ts';
 import { startHousekeeping } from './accounts/housekeeping.ts';
@@ -106,7 +105,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, typing, bots: botsKit };
   const app = createApp(deps);
   const outbox = createOutbox({
-    databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head,
+    databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head, staleAfterMs: config.outboxStaleAfterMs,
     kinds: [
       ...(config.push ? [pushKind({ sql, config, log, metrics })] : []),
       // Outgoing webhooks (src/bots/kind.ts, Documentation/bots.md).
@@ -114,7 +113,6 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     ],
   });
   let stopHousekeeping = () => {};
-  let stopSweep = () => {};
   return {
     ...deps,
     app,
@@ -123,8 +121,6 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       await poller.start();
       await presence.start();
       await outbox.start();
-      // graphile-worker frees a dead worker's job after 4 hours; webhook jobs after 30 s (src/bots/stale-jobs.ts).
-      if (config.webhooks && config.databaseUrl) stopSweep = startStaleJobSweep({ sql, log });
       await typing.start();
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
@@ -133,7 +129,6 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       lifecycle.shuttingDown = true;
       streams.closeAll();
       await presence.stop();
-      stopSweep();
       await outbox.stop();
       await typing.stop();
       await poller.stop();

@@ -9,5 +9,9 @@ export function botsKind(deps: WebhookDeps): OutboundKind {
     name: 'bots',
     planner: (tx, rows) => planWebhooks(tx as unknown as Sql, rows),
     tasks: { [WEBHOOK_TASK]: webhookTask(deps) },
+    // The deliveries admins see are kept 30 days.
+    hourly: async () => {
+      await deps.sql`DELETE FROM webhook_deliveries WHERE created_at < now() - interval '30 days'`;
+    },
   };
 }

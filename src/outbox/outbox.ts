@@ -3,12 +3,15 @@ import type { Logger } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { createDispatcher, type Dispatcher, type Planner } from './dispatcher.ts';
 import { startWorkers, type TaskHandler, type Workers } from './queue.ts';
+import { startStaleJobSweep } from './stale-jobs.ts';
 
 /** One kind of outbound work (Web Push, webhooks): what it makes of the log, and how it delivers. */
 export interface OutboundKind {
   name: string;
   planner: Planner;
   tasks: Record<string, TaskHandler>;
+  /** Run about once an hour by one of the sweeps (for example pruning what admins see). */
+  hourly?: () => Promise<void>;
 }
 
 export interface OutboxOptions {
@@ -20,6 +23,8 @@ export interface OutboxOptions {
   /** This replica's place in the log (its poller's head): when it moves, the dispatcher looks. */
   head: () => { tx: bigint; id: bigint };
   dispatchIntervalMs?: number;
+  /** A job locked longer than this belongs to a worker that died: src/outbox/stale-jobs.ts. */
+  staleAfterMs: number;
 }
 
 export interface Outbox {
@@ -47,11 +52,15 @@ export function createOutbox(o: OutboxOptions): Outbox {
   let workers: Workers | null = null;
   let watch: NodeJS.Timeout | null = null;
   let seen = '';
+  let stopSweep = () => {};
   return {
     dispatcher,
     async start() {
       workers = await startWorkers({ databaseUrl: o.databaseUrl!, log: o.log, tasks: Object.fromEntries(o.kinds.flatMap((k) => Object.entries(k.tasks))) });
       await dispatcher.start();
+      const tasks = o.kinds.flatMap((k) => Object.keys(k.tasks));
+      const hourly = o.kinds.flatMap((k) => (k.hourly ? [k.hourly] : []));
+      stopSweep = startStaleJobSweep({ sql: o.sql, log: o.log, tasks, staleAfterMs: o.staleAfterMs, hourly: async () => { for (const h of hourly) await h(); } });
       // The poller's head is memory: watching it costs nothing, and a move means new rows to plan.
       watch = setInterval(() => {
         const h = o.head();
@@ -64,6 +73,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
     },
     async stop() {
       clearInterval(watch ?? undefined);
+      stopSweep();
       await dispatcher.stop();
       await workers?.stop();
     },
