@@ -1,6 +1,6 @@
 import type { Limit } from '../config.ts';
 import type { Sql } from '../db/connect.ts';
-import { DUMMY_HASH, verifyPassword } from './passwords.ts';
+import { unknownNameHash, verifyPassword } from './passwords.ts';
 import type { User } from './sessions.ts';
 import type { HashQueue } from './hash-queue.ts';
 import { give, live, seconds, type Counter } from './limits.ts';
@@ -46,7 +46,7 @@ function nameCounters(a: Attempt, limits: SignInLimits): Counter[] {
  * as a wrong password, against a dummy hash, and leaves no row behind: only names that exist are
  * counted per name. Successes give their per-name hits back; every attempt counts per address.
  */
-export async function signIn(sql: Sql, queue: HashQueue, a: Attempt, limits: SignInLimits): Promise<SignedIn> {
+export async function signIn(sql: Sql, queue: HashQueue, a: Attempt, limits: SignInLimits, hashCost: number): Promise<SignedIn> {
   const counters = live(nameCounters(a, limits));
   const [row] = await sql<{ blocked: number; wait_ms: number; user_id: string | null; user_name: string; user_role: User['role']; password_hash: string; active: boolean }[]>`
     SELECT * FROM sign_in_attempt(${a.name}, ${`signin-addr:${a.address}`}, ${limits.address?.max ?? null}::int, ${limits.address?.windowMs ?? null}::int,
@@ -56,7 +56,7 @@ export async function signIn(sql: Sql, queue: HashQueue, a: Attempt, limits: Sig
     return { ok: false, reason: 'limited', what, retryAfterS: seconds(row!.wait_ms) };
   }
   const keys = row!.user_id === null ? [] : counters.map((k) => k.key);
-  const checked = await queue.run(a.client, () => verifyPassword(a.password, row!.password_hash ?? DUMMY_HASH));
+  const checked = await queue.run(a.client, () => verifyPassword(a.password, row!.password_hash ?? unknownNameHash(hashCost)));
   if (!checked.ok) {
     // Never checked: not a guess.
     await give(sql, keys);

@@ -18,7 +18,7 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
     r = await startReplica(db, { passwordHashCost: 15, trustProxy: true, rateLimitSigninAddress: { max: 50, windowMs: 300_000 }, rateLimitRegister: { max: 20, windowMs: 3_600_000 } });
     await register(r.url, { name: 'admin', password: 'admin password' }, from('10.0.0.1'));
     await register(r.url, { name: 'bystander', password: 'bystander password' }, from('10.0.0.2'));
-    for (let i = 0; i < 8; i++) await register(r.url, { name: `looper${i}`, password: 'looper password' }, from(`10.8.${i}.1`));
+    await Promise.all(Array.from({ length: 8 }, (_, i) => register(r.url, { name: `looper${i}`, password: 'looper password' }, from(`10.8.${i}.1`))));
   });
   afterAll(() => r.close());
 
@@ -27,12 +27,12 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
   const bystander = () => timed(() => signInAs(r.url, 'bystander', 'bystander password', from(`10.0.1.${++people}`)));
 
   it("keeps another person's sign-in within 2x its idle time while 8 loops sign in and register as fast as they can", async () => {
-    // Quiet and loaded phases take turns, eight times, so that load from elsewhere on the machine
-    // (other test files) weighs on both alike.
+    // Quiet and loaded phases take turns, six times, so that load from elsewhere on the machine
+    // weighs on both alike.
     const idle: number[] = [];
     const busy: number[] = [];
     const statuses = new Map<number, number>();
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 6; round++) {
       for (let i = 0; i < 2; i++) idle.push((await bystander()).ms);
       let running = true;
       const loops = Array.from({ length: 8 }, async (_, i) => {
@@ -54,7 +54,7 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
       await Promise.all(loops);
     }
     const [quiet, loaded] = [median(idle), median(busy)];
-    console.log(`bystander sign-in, median of 16: idle ${quiet.toFixed(0)} ms, under 8 loops ${loaded.toFixed(0)} ms (${(loaded / quiet).toFixed(2)}x); loop answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`bystander sign-in, median of 12: idle ${quiet.toFixed(0)} ms, under 8 loops ${loaded.toFixed(0)} ms (${(loaded / quiet).toFixed(2)}x); loop answers ${JSON.stringify(Object.fromEntries(statuses))}`);
     // The aim is 2x (issue 13): measured 1.4x to 1.7x on this 2-core machine. The bound is looser,
     // as the test file running beside this one (vitest runs two) comes and goes between phases.
     expect(loaded).toBeLessThan(3 * quiet);

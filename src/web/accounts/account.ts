@@ -41,7 +41,7 @@ export function account(kit: Kit) {
         // is no way round them.
         const device = await kit.device(c, user.name);
         const limits = { address: config.rateLimitSigninAddress, client: config.rateLimitSignin, name: config.rateLimitSigninName };
-        const check = await signIn(sql, kit.queue, { name: user.name, password: current, address: kit.address(c), client: kit.address(c, 48), device }, limits);
+        const check = await signIn(sql, kit.queue, { name: user.name, password: current, address: kit.address(c), client: kit.address(c, 48), device }, limits, config.passwordHashCost);
         if (!check.ok) {
           if (check.reason === 'wrong') throw refusal('not_allowed', 'The current password is wrong.');
           if (check.reason === 'deactivated') throw refusal('no_session', 'Sign in first.');

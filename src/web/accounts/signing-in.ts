@@ -34,7 +34,7 @@ export function signingIn(kit: Kit) {
         const problem = credentialsProblem(name, password);
         if (problem) throw refusal('bad_input', problem);
         const attempt = { name, password, address: kit.address(c), client: kit.address(c, 48), device: await kit.device(c, name) };
-        const outcome = await signIn(sql, kit.queue, attempt, limits);
+        const outcome = await signIn(sql, kit.queue, attempt, limits, config.passwordHashCost);
         if (!outcome.ok) {
           if (outcome.reason === 'wrong') throw refusal('wrong', WRONG);
           if (outcome.reason === 'deactivated') throw refusal(outcome.reason, 'This account is deactivated. Ask an admin to reactivate it.');
