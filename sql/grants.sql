@@ -65,6 +65,8 @@ DECLARE
     "push_subscriptions": ["SELECT", "INSERT", "DELETE"],
     "bots":              ["SELECT", "INSERT", "DELETE"],
     "webhook_deliveries": ["SELECT", "INSERT", "UPDATE", "DELETE"],
+    "profiles":          ["SELECT", "INSERT", "UPDATE"],
+    "transfer_links":    ["SELECT", "INSERT", "UPDATE", "DELETE"],
     "slack_messages":    ["SELECT"],
     "slack_users":       ["SELECT"],
     "slack_channels":    ["SELECT"],

@@ -138,6 +138,21 @@ CREATE TABLE presence_replicas (
   CONSTRAINT presence_replicas_pkey PRIMARY KEY (replica)
 );
 
+CREATE TABLE profiles (
+  user_id bigint NOT NULL,
+  bio text DEFAULT ''::text NOT NULL,
+  avatar bytea,
+  avatar_type text,
+  avatar_version bigint DEFAULT 0 NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  CONSTRAINT profiles_avatar_check CHECK ((octet_length(avatar) <= 1048576)),
+  CONSTRAINT profiles_avatar_type_check CHECK ((avatar_type = ANY (ARRAY['image/webp'::text, 'image/png'::text]))),
+  CONSTRAINT profiles_bio_check CHECK ((length(bio) <= 500)),
+  CONSTRAINT profiles_check CHECK (((avatar IS NULL) = (avatar_type IS NULL))),
+  CONSTRAINT profiles_pkey PRIMARY KEY (user_id),
+  CONSTRAINT profiles_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
 CREATE TABLE push_subscriptions (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
   user_id bigint NOT NULL,
@@ -281,6 +296,19 @@ CREATE TABLE spent_challenges (
   CONSTRAINT spent_challenges_pkey PRIMARY KEY (signature)
 );
 
+CREATE TABLE transfer_links (
+  token_hash bytea NOT NULL,
+  user_id bigint NOT NULL,
+  session_hash bytea,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  used_at timestamp with time zone,
+  CONSTRAINT transfer_links_check CHECK ((expires_at <= (created_at + '04:00:00'::interval))),
+  CONSTRAINT transfer_links_pkey PRIMARY KEY (token_hash),
+  CONSTRAINT transfer_links_session_hash_fkey FOREIGN KEY (session_hash) REFERENCES sessions(token_hash) ON DELETE SET NULL,
+  CONSTRAINT transfer_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
 CREATE TABLE users (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
   name text NOT NULL,
@@ -353,6 +381,10 @@ CREATE INDEX room_members_user ON public.room_members USING btree (user_id);
 CREATE INDEX sessions_expires ON public.sessions USING btree (expires_at);
 
 CREATE INDEX sessions_user ON public.sessions USING btree (user_id);
+
+CREATE INDEX transfer_links_session ON public.transfer_links USING btree (session_hash);
+
+CREATE INDEX transfer_links_user ON public.transfer_links USING btree (user_id);
 
 CREATE UNIQUE INDEX users_name_key ON public.users USING btree (lower(name));
 
@@ -1207,6 +1239,19 @@ END
 $function$
 ;
 
+CREATE OR REPLACE FUNCTION public.void_transfer_links()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  UPDATE transfer_links SET session_hash = NULL WHERE user_id = NEW.id AND session_hash IS NOT NULL;
+  RETURN NULL;
+END
+$function$
+;
+
 -- triggers
 
 CREATE TRIGGER bots_changed AFTER INSERT OR DELETE ON bots FOR EACH ROW EXECUTE FUNCTION log_bot_change();
@@ -1224,5 +1269,7 @@ CREATE TRIGGER sessions_ended AFTER DELETE ON sessions REFERENCING OLD TABLE AS 
 CREATE TRIGGER users_changed AFTER UPDATE OF role, deactivated_at ON users FOR EACH ROW WHEN (old.role IS DISTINCT FROM new.role OR old.deactivated_at IS DISTINCT FROM new.deactivated_at) EXECUTE FUNCTION log_user_change();
 
 CREATE TRIGGER users_name_skeleton BEFORE INSERT OR UPDATE OF name ON users FOR EACH ROW EXECUTE FUNCTION set_name_skeleton();
+
+CREATE TRIGGER users_password_changed AFTER UPDATE OF password_hash ON users FOR EACH ROW WHEN (old.password_hash IS DISTINCT FROM new.password_hash) EXECUTE FUNCTION void_transfer_links();
 
 CREATE TRIGGER users_reactivated AFTER UPDATE OF deactivated_at ON users FOR EACH ROW WHEN (old.deactivated_at IS NOT NULL AND new.deactivated_at IS NULL) EXECUTE FUNCTION forget_on_reactivation();

@@ -69,6 +69,8 @@ export interface Config {
   webhooks: boolean;
   /** A push or webhook job locked this long belongs to a replica that died mid-job: any replica runs it again (OUTBOX_STALE_AFTER_MS). */
   outboxStaleAfterMs: number;
+  /** How long a sign-in link for another device lasts (at most 4 hours, the contract's bound; not a setting: tests shorten it). */
+  transferLinkMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -220,5 +222,6 @@ export function loadConfig(env: Env = process.env): Config {
     webhooks: onOff(env, 'WEBHOOKS', true),
     // Above the 10 s request timeout of a push or a webhook, plus its transaction.
     outboxStaleAfterMs: int(env, 'OUTBOX_STALE_AFTER_MS', 30_000, 12_000, 4 * 3600_000),
+    transferLinkMs: 4 * 60 * 60 * 1000,
   };
 }

@@ -8,11 +8,11 @@ sharp.cache(false);
 export const THUMB_PX = 480;
 // A small file can claim a huge canvas (a decompression bomb): past 40 megapixels there is no
 // thumbnail, and the file is offered as a download.
-const MAX_PIXELS = 40_000_000;
+export const MAX_PIXELS = 40_000_000;
 // What decoding may cost, judged from the header before any pixel is decoded: width × height ×
 // channels × bytes per sample, divided by what JPEG and WebP save by shrinking while they load.
 // A 40-megapixel 16-bit PNG (240 MB) gets no thumbnail; a 40-megapixel 8-bit one (120 MB) does.
-const MAX_DECODE_BYTES = 128 * 1024 * 1024;
+export const MAX_DECODE_BYTES = 128 * 1024 * 1024;
 // Images wait their turn: sharp's work runs on libuv's thread pool, which scrypt (sign-in) shares;
 // one image at a time leaves the rest of the pool to sign-ins (issue 19: four parallel huge PNGs
 // took a bystander's sign-in from 0.5 to 2.5 s). Past the waiting line an image gets no thumbnail.
@@ -24,7 +24,8 @@ const SAMPLE_BYTES: Record<string, number> = { uchar: 1, char: 1, ushort: 2, sho
 let running = 0;
 const line: Array<() => void> = [];
 
-async function turn<T>(work: () => Promise<T>): Promise<T | null> {
+/** Runs image work in this replica's one line (thumbnails, avatars); null when the line is full. */
+export async function turn<T>(work: () => Promise<T>): Promise<T | null> {
   if (running >= RUNNING) {
     if (line.length >= WAITING) return null;
     await new Promise<void>((go) => line.push(go));

@@ -39,6 +39,14 @@ export const TABLES: Table[] = [
     from: 'users t ORDER BY t.id',
   },
   {
+    // A bio and an avatar move with their person (the picture as served: WebP or PNG, small).
+    name: 'profiles',
+    columns: [col('user_id', 'bigint'), col('bio', 'text'),
+      col('avatar', 'text', { out: `encode(t.avatar, 'base64')`, in: `decode(x.avatar, 'base64')` }),
+      col('avatar_type', 'text'), col('avatar_version', 'bigint'), col('updated_at', 'timestamptz')],
+    from: 'profiles t ORDER BY t.user_id',
+  },
+  {
     name: 'rooms',
     columns: [col('id', 'integer'), col('slug', 'text'), col('title', 'text'), col('topic', 'text'), col('position', 'integer'),
       col('created_at', 'timestamptz'), col('kind', 'text'), col('public', 'boolean'), col('archived_at', 'timestamptz'),
@@ -121,7 +129,9 @@ export const NOT_MOVED = ['sessions', 'password_resets', 'instance_keys', 'rate_
   // Push subscriptions belong to sessions, which stay behind; the outbox starts after the import.
   'push_subscriptions', 'outbox_cursors',
   // A bot's token and webhook secret stay behind (an admin resets them); its deliveries are a log.
-  'bots', 'webhook_deliveries'];
+  'bots', 'webhook_deliveries',
+  // A sign-in link for another device belongs to a session, which stays behind.
+  'transfer_links'];
 
 export function exportQuery(t: Table): string {
   const cols = t.columns.map((c) => `${c.out ?? `t.${c.name}`} AS ${c.name}`).join(', ');

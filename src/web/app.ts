@@ -30,6 +30,7 @@ import { searchRoutes } from './search-routes.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { streamRoutes } from './stream-routes.ts';
 import { unreadRoutes } from './unread-routes.ts';
+import { profileRoutes } from './profiles/routes.ts';
 
 const HEADINGS: Record<number, string> = {
   400: 'That did not work', 401: 'Sign in first', 403: 'Refused', 404: 'Not found', 405: 'Not allowed', 409: 'Already taken',
@@ -97,6 +98,9 @@ export function createApp(deps: Deps) {
   app.route('/', hookRoutes(deps));
   // Open to anyone: signing in and out, join and reset links.
   app.route('/', accounts.open);
+  // Open: avatars (beside messages, public rooms too) and opening or using a sign-in link.
+  const profiles = profileRoutes(deps, accounts.startSession);
+  app.route('/', profiles.open);
   // Room-scoped: each route says who may use it (requireRoom(), publicRead where anyone may read
   // a room an admin made public; the post's session is checked by its own statement).
   app.route('/', roomPageRoutes(deps));
@@ -117,6 +121,7 @@ export function createApp(deps: Deps) {
   app.route('/', unreadRoutes(deps));
   app.route('/', pushRoutes(deps));
   app.route('/', typingRoutes(deps));
+  app.route('/', profiles.members);
 
   app.notFound((c) => answer(c, new HttpError(404, 'There is nothing at this address.')));
   app.onError((err, c) => answer(c, err));

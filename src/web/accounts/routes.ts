@@ -20,5 +20,7 @@ export function accountRoutes(deps: KitDeps) {
     firstRun,
     open: new Hono<AppEnv>().route('/', signingIn(kit)).route('/', join).route('/', resets),
     members,
+    /** For sign-in links (src/web/profiles/): signs the browser in as a person, as a sign-in does. */
+    startSession: kit.startSession,
   };
 }

@@ -71,7 +71,8 @@ export function botRoutes(deps: Deps) {
     })
     .get('/admin/bots', (c) => {
       const deleted = c.req.query('deleted');
-      return page(c, 200, { notice: deleted ? `${deleted} was deleted: its token and webhook no longer work.` : undefined });
+      const avatar = c.req.query('avatar');
+      return page(c, 200, { notice: deleted ? `${deleted} was deleted: its token and webhook no longer work.` : avatar ? `${avatar} has a new picture.` : undefined });
     })
     .post('/admin/bots', (c) => orPage(c, async () => page(c, 201, { issued: await create(c) })))
     .post('/admin/bots/:name/token', (c) => orPage(c, async () => page(c, 200, { issued: await reset(c) })))

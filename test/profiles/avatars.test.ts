@@ -1,0 +1,101 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn } from '../support/client.ts';
+import { freshDatabase } from '../support/db.ts';
+import { startReplica, type Replica } from '../support/replica.ts';
+import { call, firstAdmin, makeBot } from '../bots/helpers.ts';
+import { jpegWithGps, page, pngClaiming, uploadAvatar } from './helpers.ts';
+
+describe('avatars: uploaded, shrunk, stripped, and an initials picture until then', () => {
+  let a: Replica;
+  let b: Replica;
+  let admin: string;
+  let ann: string;
+  const annName = `ann.lee_${process.pid}`;
+
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    [a, b] = await Promise.all([startReplica(db), startReplica(db)]);
+    admin = await firstAdmin(a.url);
+    ann = await signIn(a.url, annName);
+  });
+  afterAll(() => Promise.all([a?.close(), b?.close()]));
+
+  it('before any upload, the avatar is a PNG of the initials, revalidated by its ETag', async () => {
+    const res = await fetch(`${a.url}/users/${annName}/avatar`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const png = Buffer.from(await res.arrayBuffer());
+    const meta = await sharp(png).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 128]);
+    // The same picture on every replica, so an ETag from one is good on the other.
+    const again = await fetch(`${b.url}/users/${annName}/avatar`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    expect((await fetch(`${a.url}/users/nobody_here/avatar`)).status).toBe(404);
+  });
+
+  it('an uploaded JPEG comes back as WebP of at most 512 × 512 with its EXIF (GPS included) gone, and the ETag changes', async () => {
+    const jpeg = await jpegWithGps(1600, 1000);
+    expect((await sharp(jpeg).metadata()).exif?.length).toBeGreaterThan(0);
+    const before = (await fetch(`${a.url}/users/${annName}/avatar`)).headers.get('etag');
+    const res = await uploadAvatar(a.url, { cookie: ann }, jpeg);
+    expect(res.status).toBe(204);
+    const served = await fetch(`${b.url}/users/${annName}/avatar`);
+    expect(served.headers.get('content-type')).toBe('image/webp');
+    expect(served.headers.get('etag')).not.toBe(before);
+    const webp = Buffer.from(await served.arrayBuffer());
+    const meta = await sharp(webp).metadata();
+    expect(meta.format).toBe('webp');
+    expect(meta.width).toBeLessThanOrEqual(512);
+    expect(meta.height).toBeLessThanOrEqual(512);
+    expect(meta.exif).toBeUndefined();
+    expect(webp.includes(Buffer.from('PhoneCo'))).toBe(false);
+    // The versioned address the profile page uses is cached for good.
+    const version = /^"v(\d+)"$/.exec(served.headers.get('etag')!)![1];
+    const pinned = await fetch(`${a.url}/users/${annName}/avatar?v=${version}`);
+    expect(pinned.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('a form upload answers 303 to the profile; not an image is a 415 and a bomb-shaped header a 413, with clear messages', async () => {
+    const jpeg = await jpegWithGps(300, 300);
+    const form = await uploadAvatar(a.url, { cookie: ann }, jpeg, { page: true });
+    expect(form.status).toBe(303);
+    expect(form.headers.get('location')).toBe(`/users/${annName}?avatar=1`);
+    const text = await uploadAvatar(a.url, { cookie: ann }, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), { name: 'me.png' });
+    expect(text.status).toBe(415);
+    expect(((await text.json()) as { error: string }).error).toMatch(/PNG, JPEG, GIF or WebP/);
+    const bomb = await uploadAvatar(a.url, { cookie: ann }, await pngClaiming(20_000, 20_000), { name: 'big.png' });
+    expect(bomb.status).toBe(413);
+    expect(((await bomb.json()) as { error: string }).error).toMatch(/megapixels/);
+    const empty = await fetch(`${a.url}/api/me/avatar`, { method: 'POST', headers: { cookie: ann, 'content-type': 'application/json' }, body: '{}' });
+    expect(empty.status).toBe(415);
+    const anonymous = await uploadAvatar(a.url, {}, jpeg);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('a bot sets its own avatar with its token, an admin sets one from the bots page, and both are served', async () => {
+    const bot = await makeBot(a.url, admin, 'deploys');
+    const initials = await fetch(`${a.url}/users/deploys/avatar`);
+    expect(initials.headers.get('content-type')).toBe('image/png');
+    expect((await uploadAvatar(a.url, { token: bot.token }, await jpegWithGps(200, 200))).status).toBe(204);
+    const own = await fetch(`${a.url}/users/deploys/avatar`);
+    expect(own.headers.get('content-type')).toBe('image/webp');
+    const byAdmin = await uploadAvatar(a.url, { cookie: admin }, await jpegWithGps(640, 480), { path: '/admin/bots/deploys/avatar', page: true });
+    expect(byAdmin.status).toBe(303);
+    expect(byAdmin.headers.get('location')).toBe('/admin/bots?avatar=deploys');
+    const after = await fetch(`${a.url}/users/deploys/avatar`);
+    expect(after.headers.get('etag')).not.toBe(own.headers.get('etag'));
+    const adminPage = await (await page(a.url, '/admin/bots?avatar=deploys', admin)).text();
+    expect(adminPage).toContain('deploys has a new picture.');
+    expect(adminPage).toContain('action="/admin/bots/deploys/avatar"');
+    // Only admins, and only bots.
+    expect((await uploadAvatar(a.url, { cookie: ann }, await jpegWithGps(64, 64), { path: '/admin/bots/deploys/avatar' })).status).toBe(404);
+    expect((await uploadAvatar(a.url, { cookie: admin }, await jpegWithGps(64, 64), { path: `/admin/bots/${annName}/avatar` })).status).toBe(404);
+    // Its messages show it beside them.
+    expect((await call(a.url, { token: bot.token }, 'POST', '/rooms/general/messages', { body: 'deployed 1.2' })).status).toBe(201);
+    const room = await (await page(a.url, '/rooms/general', ann)).text();
+    expect(room).toContain('<a class="avatar hue-');
+    expect(room).toContain('href="/users/deploys" tabindex="-1" aria-hidden="true"><img src="/users/deploys/avatar" alt="" width="36" height="36" loading="lazy"');
+  });
+});
