@@ -12,6 +12,9 @@ const stored: string[] = [];
 const PAGE = { accept: 'text/html' };
 // Links the message partial itself makes: permalinks and the like.
 const INTERNAL = /^\/(rooms|files)\//;
+// The partial's own picture of the author (a name is letters, digits and . _ -): not hostile text.
+const AVATAR = /<a class="avatar hue-\d" href="\/users\/[A-Za-z0-9._-]+" tabindex="-1" aria-hidden="true"><img src="\/users\/[A-Za-z0-9._-]+\/avatar" alt="" width="36" height="36" loading="lazy" decoding="async"><\/a>/g;
+const withoutAvatars = (html: string) => html.replace(AVATAR, '');
 const messagesOf = (page: string) => page.slice(page.indexOf('<ol class="messages"'), page.indexOf('<div id="latest">'));
 const html = async (url: string, headers: Record<string, string> = {}) => (await fetch(url, { headers: { ...PAGE, ...headers } })).text();
 
@@ -58,13 +61,13 @@ describe('hostile text', () => {
     // Bodies go through Markdown (src/messages/markdown.ts, and markdown-xss.test.ts for its own
     // suite): what a browser parses from the rendered messages must hold nothing active.
     expect(events.map((e) => e.message.body)).toEqual(XSS_PAYLOADS);
-    expect(activeContent(events.map((e) => e.message.html).join('\n'), INTERNAL)).toEqual([]);
+    expect(activeContent(withoutAvatars(events.map((e) => e.message.html).join('\n')), INTERNAL)).toEqual([]);
     const page = await html(`${r.url}/rooms/general`, { cookie });
     expect(messagesOf(page)).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(activeContent(messagesOf(page), INTERNAL)).toEqual([]);
+    expect(activeContent(withoutAvatars(messagesOf(page)), INTERNAL)).toEqual([]);
     const history = await html(`${r.url}/rooms/general?before=${last.message.cursor}`, { cookie });
     expect(history).not.toContain('the end');
-    expect(activeContent(messagesOf(history), INTERNAL)).toEqual([]);
+    expect(activeContent(withoutAvatars(messagesOf(history)), INTERNAL)).toEqual([]);
   });
 
   it('cannot forge events in the stream with line breaks', async () => {
