@@ -18,7 +18,7 @@ export async function createTransfer(sql: Sql, userId: string, session: string, 
   await sql`DELETE FROM transfer_links WHERE user_id = ${userId} AND expires_at < now() - interval '1 day'`;
   const made = await sql`
     INSERT INTO transfer_links (token_hash, user_id, session_hash, expires_at)
-    SELECT ${tokenHash(token)!}, ${userId}, s.token_hash, now() + make_interval(secs => ${ms / 1000})
+    SELECT ${tokenHash(token)}, ${userId}, s.token_hash, now() + make_interval(secs => ${ms / 1000})
     FROM sessions s WHERE s.token_hash = ${sessionHash} AND s.user_id = ${userId}`;
   return made.count === 1 ? token : null;
 }

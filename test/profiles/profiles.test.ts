@@ -42,7 +42,7 @@ describe('profiles: a page per member with picture and bio', () => {
     expect(own).toContain('action="/profile/bio"');
     expect(own).toContain('action="/api/me/avatar" enctype="multipart/form-data"');
     expect(own).toContain('Sign in on another device');
-    const me = await (await call(a.url, { cookie: ann }, 'GET', '/api/me')).json();
+    const me: unknown = await (await call(a.url, { cookie: ann }, 'GET', '/api/me')).json();
     expect(me).toEqual({ user: { name: annName, role: 'member', bot: false, bio: 'Runs the release train.\nAsk me about trains.', avatar: `/users/${annName}/avatar` } });
   });
 

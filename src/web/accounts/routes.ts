@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import type { Context } from 'hono';
+import type { User } from '../../accounts/sessions.ts';
 import type { AppEnv } from '../context.ts';
 import { account } from './account.ts';
 import { createKit, type KitDeps } from './kit.ts';
@@ -21,6 +23,6 @@ export function accountRoutes(deps: KitDeps) {
     open: new Hono<AppEnv>().route('/', signingIn(kit)).route('/', join).route('/', resets),
     members,
     /** For sign-in links (src/web/profiles/): signs the browser in as a person, as a sign-in does. */
-    startSession: kit.startSession,
+    startSession: (c: Context, user: User) => kit.startSession(c, user),
   };
 }
