@@ -45,6 +45,8 @@ describeInBrowser('the main pages under axe-core', () => {
     ['a message\'s page', `/rooms/general/messages/${id}`],
     ['search', '/search?q=release'],
     ['account settings', '/account'],
+    ['a profile', '/users/bo'],
+    ['one\'s own profile', '/users/ada'],
     ['room settings', '/rooms/general/settings'],
     ['admin people', '/admin/people'],
     ['admin rooms', '/admin/rooms'],
