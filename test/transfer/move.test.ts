@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.ts';
 import { signIn } from '../support/client.ts';
@@ -56,6 +57,7 @@ describe('moving an instance to another server: npm run export, then npm run imp
   let before: Record<string, Awaited<ReturnType<typeof viewOf>>> = {};
   let order: string[] = [];
   let b: Replica;
+  let avatar: Buffer;
 
   beforeAll(async () => {
     source = await freshDatabase();
@@ -79,6 +81,12 @@ describe('moving an instance to another server: npm run export, then npm run imp
     });
     const { attachment } = (await up.json()) as { attachment: { id: string } };
     await post(ada, closed.slug, 'the file', { attachments: [attachment.id] });
+    // A bio and a picture (src/profiles/): they move with their person.
+    await api(a.url, ada, 'PATCH', '/api/me', { bio: 'Moved house, kept the bio.' });
+    const form = new FormData();
+    form.append('avatar', new Blob([new Uint8Array(await sharp({ create: { width: 64, height: 64, channels: 3, background: '#36c' } }).png().toBuffer())]), 'me.png');
+    expect((await fetch(`${a.url}/api/me/avatar`, { method: 'POST', headers: { cookie: ada, origin: a.url }, body: form })).status).toBe(204);
+    avatar = Buffer.from(await (await fetch(`${a.url}/users/${names[0]}/avatar`)).arrayBuffer());
     // Two writers whose transactions started in one order and took their ids in the other: the
     // stream puts the lower id after the higher one, and so must the new server.
     const [w1, w2] = [connect(source, { max: 1 }), connect(source, { max: 1 })];
@@ -141,6 +149,14 @@ describe('moving an instance to another server: npm run export, then npm run imp
     const res = await fetch(`${b.url}${withFile.attachments![0]!.url}`, { headers: { cookie: ada } });
     expect(res.status).toBe(200);
     expect(sha(new Uint8Array(await res.arrayBuffer()))).toBe(sha(file));
+  });
+
+  it('moves bios and pictures with their people', async () => {
+    const ada = await signInAs(b.url, names[0]);
+    expect(((await api<{ user: { bio: string } }>(b.url, ada, 'GET', '/api/me')).user.bio)).toBe('Moved house, kept the bio.');
+    const res = await fetch(`${b.url}/users/${names[0]}/avatar`);
+    expect(res.headers.get('content-type')).toBe('image/webp');
+    expect(Buffer.from(await res.arrayBuffer()).equals(avatar)).toBe(true);
   });
 
   it('refuses to import into an instance that is not empty, with one line and exit code 1', async () => {
