@@ -53,6 +53,7 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
     expect(webp.includes(Buffer.from('PhoneCo'))).toBe(false);
     // The versioned address the profile page uses is cached for good.
     const version = /^"v(\d+)"$/.exec(served.headers.get('etag')!)![1];
+    expect((await fetch(`${a.url}/users/${annName}/avatar`, { headers: { 'if-none-match': served.headers.get('etag')! } })).status).toBe(304);
     const pinned = await fetch(`${a.url}/users/${annName}/avatar?v=${version}`);
     expect(pinned.headers.get('cache-control')).toContain('immutable');
   });

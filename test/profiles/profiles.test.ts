@@ -105,5 +105,9 @@ describe('profiles: a page per member with picture and bio', () => {
     const html = await (await page(a.url, '/rooms/general', bob)).text();
     expect(html).toContain(img);
     expect(html).toContain(`<bdi class="author">${annName}</bdi>`);
+    const made = await call(a.url, { cookie: ann }, 'POST', '/api/rooms', { title: 'Faces', kind: 'closed', members: [bobName] });
+    const { room } = (await made.json()) as { room: { slug: string } };
+    const settings = await (await page(a.url, `/rooms/${room.slug}/settings`, bob)).text();
+    expect(settings).toContain(`<span class="member-name"><a href="/users/${annName}"><bdi>${annName}</bdi></a>`);
   });
 });
