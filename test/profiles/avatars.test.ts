@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from '../support/client.ts';
@@ -15,7 +16,7 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
 
   beforeAll(async () => {
     const db = await freshDatabase();
-    [a, b] = await Promise.all([startReplica(db), startReplica(db)]);
+    [a, b] = await Promise.all([startReplica(db), startReplica(db, { uploadMaxBytes: 100_000 })]);
     admin = await firstAdmin(a.url);
     ann = await signIn(a.url, annName);
   });
@@ -71,6 +72,13 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
     expect(((await bomb.json()) as { error: string }).error).toMatch(/megapixels/);
     const empty = await fetch(`${a.url}/api/me/avatar`, { method: 'POST', headers: { cookie: ann, 'content-type': 'application/json' }, body: '{}' });
     expect(empty.status).toBe(415);
+    // Past UPLOAD_MAX_MB (100 kB on b): declared too large, or found too large while reading.
+    const bobCookie = await signIn(b.url, `bob_${process.pid}`);
+    for (const size of [400_000, 150_000]) {
+      const big = await uploadAvatar(b.url, { cookie: bobCookie }, randomBytes(size), { name: 'big.jpg' });
+      expect(big.status, String(size)).toBe(413);
+      expect(((await big.json()) as { error: string }).error).toMatch(/larger than/);
+    }
     const anonymous = await uploadAvatar(a.url, {}, jpeg);
     expect(anonymous.status).toBe(401);
   });
@@ -87,6 +95,8 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
     expect(byAdmin.headers.get('location')).toBe('/admin/bots?avatar=deploys');
     const after = await fetch(`${a.url}/users/deploys/avatar`);
     expect(after.headers.get('etag')).not.toBe(own.headers.get('etag'));
+    const profile = await (await page(a.url, '/users/deploys', ann)).text();
+    expect(profile).toContain('<h1><bdi>deploys</bdi> <span class="bot-mark" title="A bot">bot</span></h1>');
     const adminPage = await (await page(a.url, '/admin/bots?avatar=deploys', admin)).text();
     expect(adminPage).toContain('deploys has a new picture.');
     expect(adminPage).toContain('action="/admin/bots/deploys/avatar"');
