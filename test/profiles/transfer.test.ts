@@ -109,6 +109,22 @@ describe('a one-use sign-in link for another device', () => {
     expect((await postForm(a.url, undefined, pathOf(third))).status).toBe(410);
   });
 
+  it('five devices racing for one link: exactly one is signed in', async () => {
+    const url = await makeLink(a.url, await signIn(a.url, annName));
+    const answers = await Promise.all([a, b, short, a, short].map((r) => postForm(r.url, undefined, pathOf(url)).then((res) => res.status)));
+    // b answers 403 to our Origin (its PUBLIC_ORIGIN differs), so it never takes the link.
+    expect(answers.filter((s) => s === 303)).toHaveLength(1);
+    expect(answers.filter((s) => s === 410)).toHaveLength(3);
+  });
+
+  it('at most 20 links a person an hour, over all replicas: then 429 with Retry-After', async () => {
+    const cookie = await signIn(a.url, `eager_${process.pid}`);
+    for (let i = 0; i < 20; i++) await makeLink(i % 2 ? a.url : short.url, cookie);
+    const refused = await call(a.url, { cookie }, 'POST', '/api/me/transfer', {});
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('the profile page makes a link without JavaScript and shows it as text and as a QR code', async () => {
     const ann = await signIn(a.url, annName);
     const res = await postForm(a.url, ann, '/profile/transfer');
