@@ -322,6 +322,8 @@ CREATE INDEX attachments_message ON public.attachments USING btree (message_id) 
 
 CREATE INDEX attachments_unlinked ON public.attachments USING btree (created_at) WHERE (message_id IS NULL);
 
+CREATE INDEX attachments_uploader ON public.attachments USING btree (uploader_id) INCLUDE (size) WHERE (sha256 IS NOT NULL);
+
 CREATE INDEX changes_message_stream ON public.changes USING btree (message_id, tx, id) WHERE (message_id IS NOT NULL);
 
 CREATE INDEX changes_room_kind_stream ON public.changes USING btree (room_id, kind, user_id, tx, id) WHERE (message_id IS NULL);

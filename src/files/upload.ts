@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/connect.ts';
 import { CHUNK_BYTES, createAttachment, dropAttachment, finishAttachment, sweepUnlinked, writeChunk } from './store.ts';
+import { finishWithinQuota, storedBytes, type OverQuota } from './quota.ts';
 import { makeThumbnail } from './thumbnail.ts';
 import { detectType, isSafeImage } from './types.ts';
 
@@ -8,13 +9,18 @@ export interface Stored { id: string; name: string; size: number; type: string; 
 
 export type UploadOutcome =
   | { ok: true; file: Stored }
-  | { ok: false; reason: 'too_large' | 'empty' | 'aborted' };
+  | { ok: false; reason: 'too_large' | 'empty' | 'aborted' }
+  | { ok: false; reason: 'over_quota'; over: OverQuota };
 
 export interface UploadInput {
   roomId: number;
   uploaderId: string;
   name: string;
   maxBytes: number;
+  /** Most bytes of stored files this person may have (STORAGE_QUOTA); null: no quota. */
+  quotaBytes?: number | null;
+  /** The body's Content-Length when it is the file alone: over the quota, refused before a byte is read. */
+  declaredBytes?: number;
   /** The bytes as they arrive; the upload pulls the next piece only once the last one is written. */
   source: AsyncIterable<Uint8Array>;
 }
@@ -27,6 +33,13 @@ export interface UploadInput {
  */
 export async function storeUpload(sql: Sql, input: UploadInput): Promise<UploadOutcome> {
   await sweepUnlinked(sql);
+  const quota = input.quotaBytes ?? null;
+  // Stored before this upload began: past quota - used it stops reading; the last word is finishWithinQuota's.
+  const used = quota === null ? 0 : await storedBytes(sql, input.uploaderId);
+  const declared = input.declaredBytes ?? 0;
+  if (quota !== null && declared > 0 && declared <= input.maxBytes && used + declared > quota) {
+    return { ok: false, reason: 'over_quota', over: { used, quota, file: declared, atLeast: false } };
+  }
   const id = await createAttachment(sql, input.roomId, input.uploaderId, input.name);
   const hash = createHash('sha256');
   let pending: Uint8Array[] = [];
@@ -52,6 +65,10 @@ export async function storeUpload(sql: Sql, input: UploadInput): Promise<UploadO
       if (size > input.maxBytes) {
         await dropAttachment(sql, id);
         return { ok: false, reason: 'too_large' };
+      }
+      if (quota !== null && used + size > quota) {
+        await dropAttachment(sql, id);
+        return { ok: false, reason: 'over_quota', over: { used, quota, file: size, atLeast: true } };
       }
       hash.update(piece);
       let rest = piece;
@@ -79,7 +96,10 @@ export async function storeUpload(sql: Sql, input: UploadInput): Promise<UploadO
   }
   const detected = type ?? 'application/octet-stream';
   const thumbnail = isSafeImage(detected) ? await makeThumbnail(Buffer.concat(image)) : null;
-  await finishAttachment(sql, id, { size, type: detected, sha256: hash.digest(), thumbnail });
+  const sha256 = hash.digest();
+  const over = await finishWithinQuota(sql, { id, uploaderId: input.uploaderId, quota, size },
+    (tx) => finishAttachment(tx, id, { size, type: detected, sha256, thumbnail }));
+  if (over) return { ok: false, reason: 'over_quota', over };
   return { ok: true, file: { id, name: input.name, size, type: detected, thumbnail: thumbnail !== null } };
 }
 

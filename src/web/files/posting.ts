@@ -18,7 +18,7 @@ export async function readPostForm(c: Ctx, deps: Pick<Deps, 'sql' | 'config'>): 
   checkDeclaredLength(c.env.incoming, maxBytes + MAX_FIELD_BYTES * 2);
   const uploaderId = c.get('user')!.id;
   const admit = uploadGate(deps.sql, deps.config.rateLimitUploads, uploaderId, c.env.incoming);
-  const form = await readMultipart(c.env.incoming, deps.sql, { roomId: c.var.room.id, uploaderId, maxBytes, admit });
+  const form = await readMultipart(c.env.incoming, deps.sql, { roomId: c.var.room.id, uploaderId, maxBytes, quotaBytes: deps.config.storageQuotaBytes, admit });
   const fields: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, form.fields);
   fields.attachments = form.files.map((f) => f.id);
   return { json: false, fields };
