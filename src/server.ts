@@ -48,7 +48,10 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const bots = new BotRoster(sql);
   const views = createViews({ roomExists: (slug) => rooms.get(slug)?.kind === 'open' || rooms.get(slug)?.public === true }, (name) => bots.has(name));
   const metrics = new Metrics({ replica: config.replicaName });
-  const hub = new Hub({ render: cachedRender(views.message), capacity: config.feedCapacity, maxBytes: config.feedBytes });
+  const hub = new Hub({
+    render: cachedRender(views.message), capacity: config.feedCapacity, maxBytes: config.feedBytes,
+    roomGone: (id) => rooms.deleted(id) !== undefined,
+  });
   const rooms = new RoomRegistry(sql);
   const streams = new Streams({
     hub, sql, rooms, log,
