@@ -21,6 +21,8 @@ export interface UploadInput {
   quotaBytes?: number | null;
   /** The body's Content-Length when it is the file alone: over the quota, refused before a byte is read. */
   declaredBytes?: number;
+  /** Makes the thumbnail of an image (the replica's image process); the default makes it in this process. */
+  thumbnail?: (image: Buffer) => Promise<Buffer | null>;
   /** The bytes as they arrive; the upload pulls the next piece only once the last one is written. */
   source: AsyncIterable<Uint8Array>;
 }
@@ -95,7 +97,7 @@ export async function storeUpload(sql: Sql, input: UploadInput): Promise<UploadO
     return { ok: false, reason: 'empty' };
   }
   const detected = type ?? 'application/octet-stream';
-  const thumbnail = isSafeImage(detected) ? await makeThumbnail(Buffer.concat(image)) : null;
+  const thumbnail = isSafeImage(detected) ? await (input.thumbnail ?? makeThumbnail)(Buffer.concat(image)) : null;
   const sha256 = hash.digest();
   const over = await finishWithinQuota(sql, { id, uploaderId: input.uploaderId, quota, size },
     (tx) => finishAttachment(tx, id, { size, type: detected, sha256, thumbnail }));

@@ -88,7 +88,7 @@ export interface MultipartResult { fields: Record<string, string>; files: Stored
  * "file", each written to PostgreSQL as it arrives (storeUpload). Nothing is buffered whole.
  */
 export function readMultipart(
-  incoming: IncomingMessage, sql: Sql, o: { roomId: number; uploaderId: string; maxBytes: number; quotaBytes: number | null; admit: () => Promise<void> },
+  incoming: IncomingMessage, sql: Sql, o: { roomId: number; uploaderId: string; maxBytes: number; quotaBytes: number | null; thumbnail: (image: Buffer) => Promise<Buffer | null>; admit: () => Promise<void> },
 ): Promise<MultipartResult> {
   return new Promise((resolve, reject) => {
     const fields = Object.create(null) as Record<string, string>;
