@@ -1,4 +1,11 @@
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/db/connect.ts';
+import { exportInstance } from '../../src/transfer/export.ts';
+import { importInstance } from '../../src/transfer/import.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
 import { eventually, openStream, postJson, signIn } from '../support/client.ts';
@@ -112,5 +119,24 @@ describe('room deletion by admins, through the log', () => {
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('/admin/rooms?done=deleted');
     expect((await call(a.url, admin, 'GET', '/rooms/scratch', undefined, { accept: 'text/html' })).status).toBe(404);
+  });
+
+  it('leaves deleted rooms out of an export, which imports whole', async () => {
+    const archive = path.join(mkdtempSync(path.join(tmpdir(), 'room-delete-')), 'instance.tar');
+    const out = createWriteStream(archive);
+    await exportInstance(a.sql, out);
+    out.end();
+    await finished(out);
+    const bytes = readFileSync(archive);
+    for (const gone of ['"doomed"', '"scratch"', 'secret plan', 'Hideout']) expect(bytes.includes(gone), gone).toBe(gone === 'Hideout');
+    const target = connect(await freshDatabase(), { max: 2 });
+    try {
+      await importInstance(target, createReadStream(archive));
+      const slugs = (await target<{ slug: string }[]>`SELECT slug FROM rooms ORDER BY slug`).map((r) => r.slug);
+      expect(slugs).toContain('hideout');
+      expect(slugs).not.toContain('doomed');
+    } finally {
+      await target.end();
+    }
   });
 });
