@@ -183,6 +183,19 @@ import { open } from './stream.js';
         document.querySelector('#here .here-people')?.replaceChildren();
         form?.querySelectorAll('textarea, button, input').forEach((el) => { /** @type {HTMLInputElement} */ (el).disabled = true; });
       });
+      // An admin deleted the open room: its messages are gone; stop, say so, take the box away.
+      source.addEventListener('room', (e) => {
+        const d = JSON.parse(e.data);
+        if (d.change !== 'deleted' || d.room !== slug) return;
+        clearTimeout(watchdog);
+        source.close();
+        es = null;
+        status.hidden = false;
+        status.classList.add('down');
+        status.textContent = 'This room was deleted';
+        room.querySelectorAll('.messages > li').forEach((li) => li.remove());
+        form?.querySelectorAll('textarea, button, input').forEach((el) => { /** @type {HTMLInputElement} */ (el).disabled = true; });
+      });
       source.onerror = () => {
         if (source !== es) return;
         setStatus(false);

@@ -13,7 +13,7 @@
 DO $$
 DECLARE
   f regprocedure;
-  owner_writes CONSTANT text[] := ARRAY['post_message', 'edit_message', 'delete_message', 'toggle_reaction',
+  owner_writes CONSTANT text[] := ARRAY['post_message', 'edit_message', 'delete_message', 'toggle_reaction', 'delete_room',
                                         'use_password_reset', 'mark_read', 'claim_imported_account'];
 BEGIN
   FOR f IN

@@ -205,7 +205,7 @@ CREATE TABLE room_audit (
   change text NOT NULL,
   at timestamp with time zone DEFAULT now() NOT NULL,
   CONSTRAINT room_audit_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES users(id) ON DELETE SET NULL,
-  CONSTRAINT room_audit_change_check CHECK ((change = ANY (ARRAY['made public'::text, 'made private'::text, 'archived'::text, 'unarchived'::text]))),
+  CONSTRAINT room_audit_change_check CHECK ((change = ANY (ARRAY['made public'::text, 'made private'::text, 'archived'::text, 'unarchived'::text, 'deleted'::text]))),
   CONSTRAINT room_audit_pkey PRIMARY KEY (id),
   CONSTRAINT room_audit_room_id_fkey FOREIGN KEY (room_id) REFERENCES rooms(id) ON DELETE CASCADE
 );
@@ -241,6 +241,7 @@ CREATE TABLE rooms (
   archived_at timestamp with time zone,
   created_by bigint,
   direct_key text,
+  deleted_at timestamp with time zone,
   CONSTRAINT rooms_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id) ON DELETE SET NULL,
   CONSTRAINT rooms_direct_key_key UNIQUE (direct_key),
   CONSTRAINT rooms_kind_check CHECK ((kind = ANY (ARRAY['open'::text, 'closed'::text, 'direct'::text]))),
@@ -350,6 +351,8 @@ CREATE INDEX attachments_message ON public.attachments USING btree (message_id) 
 
 CREATE INDEX attachments_unlinked ON public.attachments USING btree (created_at) WHERE (message_id IS NULL);
 
+CREATE INDEX attachments_uploader ON public.attachments USING btree (uploader_id) INCLUDE (size) WHERE (sha256 IS NOT NULL);
+
 CREATE INDEX changes_message_stream ON public.changes USING btree (message_id, tx, id) WHERE (message_id IS NOT NULL);
 
 CREATE INDEX changes_room_kind_stream ON public.changes USING btree (room_id, kind, user_id, tx, id) WHERE (message_id IS NULL);
@@ -440,7 +443,7 @@ CREATE OR REPLACE FUNCTION public.can_read(p_user bigint, p_room integer)
 AS $function$
   SELECT EXISTS (
     SELECT FROM rooms r
-    WHERE r.id = p_room AND (
+    WHERE r.id = p_room AND r.deleted_at IS NULL AND (
       r.public
       OR (p_user IS NOT NULL AND r.kind = 'open' AND EXISTS (SELECT FROM users u WHERE u.id = p_user AND u.deactivated_at IS NULL))
       OR EXISTS (SELECT FROM room_members m JOIN users u ON u.id = m.user_id
@@ -455,7 +458,8 @@ CREATE OR REPLACE FUNCTION public.can_write(p_user bigint, p_room integer)
 AS $function$
   SELECT p_user IS NOT NULL AND EXISTS (
     SELECT FROM rooms r JOIN users u ON u.id = p_user AND u.deactivated_at IS NULL
-    WHERE r.id = p_room AND (r.kind = 'open' OR EXISTS (SELECT FROM room_members m WHERE m.room_id = r.id AND m.user_id = p_user)))
+    WHERE r.id = p_room AND r.deleted_at IS NULL
+      AND (r.kind = 'open' OR EXISTS (SELECT FROM room_members m WHERE m.room_id = r.id AND m.user_id = p_user)))
 $function$
 ;
 
@@ -553,6 +557,31 @@ BEGIN
   DELETE FROM reactions WHERE message_id = p_message;
   DELETE FROM mentions WHERE message_id = p_message;
   INSERT INTO changes (kind, room_id, user_id, message_id) VALUES ('delete', p_room, p_user, p_message);
+  RETURN 'ok';
+END
+$function$
+;
+
+CREATE OR REPLACE FUNCTION public.delete_room(p_admin bigint, p_room integer)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+  v_room rooms;
+BEGIN
+  SELECT * INTO v_room FROM rooms WHERE id = p_room AND deleted_at IS NULL FOR UPDATE;
+  IF NOT FOUND THEN RETURN 'unknown'; END IF;
+  IF v_room.slug = 'general' THEN RETURN 'predefined'; END IF;
+  IF v_room.kind = 'direct' THEN RETURN 'direct'; END IF;
+  DELETE FROM messages WHERE room_id = p_room;
+  DELETE FROM attachments WHERE room_id = p_room;
+  DELETE FROM read_positions WHERE room_id = p_room;
+  DELETE FROM room_settings WHERE room_id = p_room;
+  DELETE FROM changes WHERE room_id = p_room AND kind = 'read';
+  UPDATE rooms SET deleted_at = now() WHERE id = p_room;
+  INSERT INTO room_audit (room_id, actor_id, change) VALUES (p_room, p_admin, 'deleted');
   RETURN 'ok';
 END
 $function$

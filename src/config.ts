@@ -45,6 +45,8 @@ export interface Config {
   uploadMaxBytes: number;
   /** Uploads per person per window, over all replicas (RATE_LIMIT_UPLOADS); null: no limit. */
   rateLimitUploads: Limit;
+  /** Most bytes of stored files per person, over all replicas (STORAGE_QUOTA); null: no quota. */
+  storageQuotaBytes: number | null;
   /** Per person per window over all replicas, each its own kind (src/http/write-budget.ts); null: no limit. */
   rateLimitEdits: Limit;
   rateLimitReactions: Limit;
@@ -120,6 +122,17 @@ export function parseLimit(name: string, raw: string): Limit {
     throw new Error(`${name} must look like "20/10s" (count/window, units ms s m h, at most 596h) or "off", got "${raw}"`);
   }
   return { max, windowMs };
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+
+/** Parses "1GB", "500MB", "2048kb" (binary units) or "off". */
+export function parseSize(name: string, raw: string): number | null {
+  if (raw.toLowerCase() === 'off') return null;
+  const m = /^(\d+)\s*(b|kb|mb|gb|tb)?$/i.exec(raw.trim());
+  const bytes = Number(m?.[1]) * (SIZE_UNITS[(m?.[2] ?? 'b').toLowerCase()] ?? NaN);
+  if (!m || !Number.isSafeInteger(bytes) || bytes < 1) throw new Error(`${name} must look like "1GB" (units B KB MB GB TB) or "off", got "${raw}"`);
+  return bytes;
 }
 
 function cap(env: Env, name: string, fallback: number): number | null {
@@ -207,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitSigninName: parseLimit('RATE_LIMIT_SIGNIN_NAME', read(env, 'RATE_LIMIT_SIGNIN_NAME') ?? '100/5m'),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 10, 1, 1024) * 1024 * 1024,
     rateLimitUploads: parseLimit('RATE_LIMIT_UPLOADS', read(env, 'RATE_LIMIT_UPLOADS') ?? '30/10m'),
+    storageQuotaBytes: parseSize('STORAGE_QUOTA', read(env, 'STORAGE_QUOTA') ?? '1GB'),
     rateLimitEdits: parseLimit('RATE_LIMIT_EDITS', read(env, 'RATE_LIMIT_EDITS') ?? '60/1m'),
     rateLimitReactions: parseLimit('RATE_LIMIT_REACTIONS', read(env, 'RATE_LIMIT_REACTIONS') ?? '120/1m'),
     rateLimitRooms: parseLimit('RATE_LIMIT_ROOMS', read(env, 'RATE_LIMIT_ROOMS') ?? '30/1h'),

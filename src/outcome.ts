@@ -28,6 +28,8 @@ export type Reason =
   | 'unknown_person'
   /** The name is taken. */
   | 'taken'
+  /** A predefined room everyone is in (general): it stays. */
+  | 'predefined'
   /** The change would leave no active admin. */
   | 'last-admin'
   /** A rate limit: try again after a while. */

@@ -14,6 +14,7 @@ import type { Logger } from './ops/log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { Presence } from './presence/presence.ts';
 import { RoomRegistry } from './rooms/registry.ts';
+import { createImageProcess } from './files/image-process.ts';
 import { Hub } from './sync/hub.ts';
 import { roomPage } from './messages/history.ts';
 import { cachedRender } from './messages/render-cache.ts';
@@ -48,7 +49,10 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const bots = new BotRoster(sql);
   const views = createViews({ roomExists: (slug) => rooms.get(slug)?.kind === 'open' || rooms.get(slug)?.public === true }, (name) => bots.has(name));
   const metrics = new Metrics({ replica: config.replicaName });
-  const hub = new Hub({ render: cachedRender(views.message), capacity: config.feedCapacity, maxBytes: config.feedBytes });
+  const hub = new Hub({
+    render: cachedRender(views.message), capacity: config.feedCapacity, maxBytes: config.feedBytes,
+    roomGone: (id) => rooms.deleted(id) !== undefined,
+  });
   const rooms = new RoomRegistry(sql);
   const streams = new Streams({
     hub, sql, rooms, log,
@@ -102,7 +106,8 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
   const typing = createTyping({ sql, streams, rooms, log, enabled: config.syncNotify });
   const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: createOutbound({ allow: config.outboundAllow, timeoutMs: WEBHOOK_TIMEOUT_MS }) };
-  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, typing, bots: botsKit };
+  const images = createImageProcess({ log });
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, typing, bots: botsKit, images };
   const app = createApp(deps);
   const outbox = createOutbox({
     databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head, staleAfterMs: config.outboxStaleAfterMs,
@@ -132,6 +137,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       await outbox.stop();
       await typing.stop();
       await poller.stop();
+      await images.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/connect.ts';
 import { CHUNK_BYTES, createAttachment, dropAttachment, finishAttachment, sweepUnlinked, writeChunk } from './store.ts';
+import { finishWithinQuota, storedBytes, type OverQuota } from './quota.ts';
 import { makeThumbnail } from './thumbnail.ts';
 import { detectType, isSafeImage } from './types.ts';
 
@@ -8,13 +9,20 @@ export interface Stored { id: string; name: string; size: number; type: string; 
 
 export type UploadOutcome =
   | { ok: true; file: Stored }
-  | { ok: false; reason: 'too_large' | 'empty' | 'aborted' };
+  | { ok: false; reason: 'too_large' | 'empty' | 'aborted' }
+  | { ok: false; reason: 'over_quota'; over: OverQuota };
 
 export interface UploadInput {
   roomId: number;
   uploaderId: string;
   name: string;
   maxBytes: number;
+  /** Most bytes of stored files this person may have (STORAGE_QUOTA); null: no quota. */
+  quotaBytes?: number | null;
+  /** The body's Content-Length when it is the file alone: over the quota, refused before a byte is read. */
+  declaredBytes?: number;
+  /** Makes the thumbnail of an image (the replica's image process); the default makes it in this process. */
+  thumbnail?: (image: Buffer) => Promise<Buffer | null>;
   /** The bytes as they arrive; the upload pulls the next piece only once the last one is written. */
   source: AsyncIterable<Uint8Array>;
 }
@@ -27,6 +35,13 @@ export interface UploadInput {
  */
 export async function storeUpload(sql: Sql, input: UploadInput): Promise<UploadOutcome> {
   await sweepUnlinked(sql);
+  const quota = input.quotaBytes ?? null;
+  // Stored before this upload began: past quota - used it stops reading; the last word is finishWithinQuota's.
+  const used = quota === null ? 0 : await storedBytes(sql, input.uploaderId);
+  const declared = input.declaredBytes ?? 0;
+  if (quota !== null && declared > 0 && declared <= input.maxBytes && used + declared > quota) {
+    return { ok: false, reason: 'over_quota', over: { used, quota, file: declared, atLeast: false } };
+  }
   const id = await createAttachment(sql, input.roomId, input.uploaderId, input.name);
   const hash = createHash('sha256');
   let pending: Uint8Array[] = [];
@@ -53,6 +68,10 @@ export async function storeUpload(sql: Sql, input: UploadInput): Promise<UploadO
         await dropAttachment(sql, id);
         return { ok: false, reason: 'too_large' };
       }
+      if (quota !== null && used + size > quota) {
+        await dropAttachment(sql, id);
+        return { ok: false, reason: 'over_quota', over: { used, quota, file: size, atLeast: true } };
+      }
       hash.update(piece);
       let rest = piece;
       while (pendingBytes + rest.byteLength >= CHUNK_BYTES) {
@@ -78,8 +97,11 @@ export async function storeUpload(sql: Sql, input: UploadInput): Promise<UploadO
     return { ok: false, reason: 'empty' };
   }
   const detected = type ?? 'application/octet-stream';
-  const thumbnail = isSafeImage(detected) ? await makeThumbnail(Buffer.concat(image)) : null;
-  await finishAttachment(sql, id, { size, type: detected, sha256: hash.digest(), thumbnail });
+  const thumbnail = isSafeImage(detected) ? await (input.thumbnail ?? makeThumbnail)(Buffer.concat(image)) : null;
+  const sha256 = hash.digest();
+  const over = await finishWithinQuota(sql, { id, uploaderId: input.uploaderId, quota, size },
+    (tx) => finishAttachment(tx, id, { size, type: detected, sha256, thumbnail }));
+  if (over) return { ok: false, reason: 'over_quota', over };
   return { ok: true, file: { id, name: input.name, size, type: detected, thumbnail: thumbnail !== null } };
 }
 

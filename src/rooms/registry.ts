@@ -19,7 +19,7 @@ export interface Room {
 /** Who is asking: a signed-in person, or nobody. */
 export interface Reader { id: string; name: string; role?: string }
 
-interface RoomRow { id: number; slug: string; title: string; topic: string; kind: RoomKind; public: boolean; archived: boolean; created_by: string | null; position: number }
+interface RoomRow { id: number; slug: string; title: string; topic: string; kind: RoomKind; public: boolean; archived: boolean; created_by: string | null; position: number; deleted: boolean }
 interface MemberRow { room_id: number; user_id: string; name: string }
 
 /**
@@ -31,6 +31,8 @@ export class RoomRegistry {
   private idIndex = new Map<number, Room>();
   private bySlug = new Map<string, Room>();
   private ordered: Room[] = [];
+  /** Rooms an admin deleted (sql/106_room_delete.sql), as they were: their deletion reaches their former readers. */
+  private gone = new Map<number, Room>();
 
   constructor(private sql: Sql) {}
 
@@ -38,21 +40,28 @@ export class RoomRegistry {
   async refresh(ids?: number[]): Promise<void> {
     const only = ids ?? null;
     const rooms = await this.sql<RoomRow[]>`
-      SELECT id, slug, title, topic, kind, public, archived_at IS NOT NULL AS archived, created_by::text, position
+      SELECT id, slug, title, topic, kind, public, archived_at IS NOT NULL AS archived, created_by::text, position,
+             deleted_at IS NOT NULL AS deleted
       FROM rooms WHERE ${only}::int[] IS NULL OR id = ANY(${only}::int[])`;
     const members = await this.sql<MemberRow[]>`
       SELECT m.room_id, m.user_id::text, u.name
       FROM room_members m JOIN users u ON u.id = m.user_id
       WHERE ${only}::int[] IS NULL OR m.room_id = ANY(${only}::int[])`;
+    const before = new Map(this.idIndex);
     if (!only) this.idIndex.clear();
     for (const id of only ?? []) this.idIndex.delete(id);
+    const loaded = new Map<number, Room>();
     for (const r of rooms) {
-      this.idIndex.set(r.id, {
+      loaded.set(r.id, {
         id: r.id, slug: r.slug, title: r.title, topic: r.topic, kind: r.kind, public: r.public,
         archived: r.archived, createdBy: r.created_by, position: r.position, members: new Map(),
       });
     }
-    for (const m of members) this.idIndex.get(m.room_id)?.members.set(m.user_id, m.name);
+    for (const m of members) loaded.get(m.room_id)?.members.set(m.user_id, m.name);
+    for (const r of rooms) {
+      if (r.deleted) this.gone.set(r.id, this.gone.get(r.id) ?? before.get(r.id) ?? loaded.get(r.id)!);
+      else this.idIndex.set(r.id, loaded.get(r.id)!);
+    }
     this.reindex();
   }
 
@@ -63,6 +72,11 @@ export class RoomRegistry {
 
   byId(id: number): Room | undefined {
     return this.idIndex.get(id);
+  }
+
+  /** A room deleted while this replica ran, or before it started, as its readers knew it. */
+  deleted(id: number): Room | undefined {
+    return this.gone.get(id);
   }
 
   get(slug: string): Room | undefined {

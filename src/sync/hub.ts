@@ -10,6 +10,8 @@ export interface HubOptions {
   capacity?: number;
   maxBytes?: number;
   render: (message: Message) => string;
+  /** Whether an admin deleted this room (its room change then says so, and the feeds forget it). */
+  roomGone?: (roomId: number) => boolean;
 }
 
 /** Every room's feed on this replica, one feed of all rooms (for GET /events), and the stream position the poller has reached. */
@@ -20,12 +22,14 @@ export class Hub {
   private capacity: number;
   private maxBytes: number;
   private render: (m: Message) => string;
+  private roomGone: (roomId: number) => boolean;
   delivered = 0;
 
   constructor(opts: HubOptions) {
     this.capacity = opts.capacity ?? 1000;
     this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
     this.render = opts.render;
+    this.roomGone = opts.roomGone ?? (() => false);
     // Every room's events share this one: four rooms' worth.
     this.all = new RoomFeed(START, this.capacity * 4, this.maxBytes * 4);
   }
@@ -54,6 +58,7 @@ export class Hub {
   }
 
   frame(e: LogEvent): FeedItem {
+    if (e.kind === 'room' && e.roomId !== null && this.roomGone(e.roomId)) e = { ...e, roomDeleted: true };
     const event = e.kind === 'member' ? 'room' : e.kind;
     const frame = `id: ${encodeCursor(e.position)}\nevent: ${event}\ndata: ${JSON.stringify(eventData(e, this.render))}\n\n`;
     return { ...e, frame, bytes: Buffer.byteLength(frame) };
@@ -94,6 +99,17 @@ export class Hub {
     this.head = head;
     for (const [room, list] of byRoom) this.delivered += this.feeds.get(room)!.wake(list);
     this.delivered += this.all.wake(items);
+    for (const item of items) if (item.roomDeleted) this.forget(item.room!);
+  }
+
+  /** After a room's deletion was delivered: no frame this replica holds still carries its messages. */
+  private forget(room: string): void {
+    for (const item of this.all.items) {
+      if (item.room !== room || !item.message || item.message.deleted) continue;
+      const { reactions: _gone, attachments: _files, ...rest } = item.message as Message & { attachments?: unknown };
+      Object.assign(item, this.frame({ ...item, message: { ...rest, body: '', deleted: true } }));
+    }
+    this.feeds.delete(room);
   }
 
   /** After a deletion, no frame this replica holds may still carry the text. */

@@ -27,6 +27,8 @@ export interface LogEvent {
   message: Message | null;
   /** The person added to or removed from a room. */
   person: string | null;
+  /** A room change that deleted the room (sql/106_room_delete.sql): its data says `"change":"deleted"`. */
+  roomDeleted?: boolean;
 }
 
 export function toEvent(row: LogRow): LogEvent {
@@ -56,7 +58,7 @@ export function eventData(e: LogEvent, html: (m: Message) => string): unknown {
       // Read up to this event: every message before it in the stream has been seen.
       return { room: e.room, cursor };
     default:
-      return { room: e.room, change: e.kind, ...(e.person ? { person: e.person } : {}), cursor };
+      return { room: e.room, change: e.roomDeleted ? 'deleted' : e.kind, ...(e.person ? { person: e.person } : {}), cursor };
   }
 }
 
@@ -65,7 +67,8 @@ export function visibleTo(e: LogEvent, reader: Reader | null, rooms: RoomRegistr
   if (e.kind === 'user' || e.kind === 'session' || e.roomId === null) return false;
   if (e.kind === 'read') return reader !== null && e.userId === reader.id;
   if (e.kind === 'member' && reader !== null && e.userId === reader.id) return true;
-  const room = rooms.byId(e.roomId);
+  // A room's deletion reaches those who could read it, as the room was.
+  const room = rooms.byId(e.roomId) ?? (e.kind === 'room' ? rooms.deleted(e.roomId) : undefined);
   return room !== undefined && rooms.canRead(reader, room);
 }
 

@@ -107,6 +107,12 @@ export class Streams {
     };
     const listener: Listener = (batch) => {
       if (!live) return;
+      // A deleted room's stream takes the room event that says so, then ends.
+      if (room && rooms.deleted(room.id)) {
+        send(batch.items, batch);
+        if (batch.items.some((i) => i.roomDeleted)) out.end();
+        return;
+      }
       if (room && !rooms.canRead(req.reader, rooms.byId(room.id) ?? room)) return void out.end();
       send(batch.items, batch);
     };
@@ -172,6 +178,8 @@ export class Streams {
   async revalidate(users: Set<string>): Promise<void> {
     for (const s of this.open) {
       const room = s.roomId === null ? null : this.o.rooms.byId(s.roomId);
+      // A deleted room's own streams end once they have heard so (the listener in serve()).
+      if (room === undefined && s.roomId !== null && this.o.rooms.deleted(s.roomId)) continue;
       if (room === undefined || (room && !this.o.rooms.canRead(s.reader, room))) s.out.end();
       else if (s.reader && users.has(s.reader.id) && !(await s.stillSignedIn().catch(() => true))) s.out.end(SIGNED_OUT);
     }

@@ -51,17 +51,17 @@ export const TABLES: Table[] = [
     columns: [col('id', 'integer'), col('slug', 'text'), col('title', 'text'), col('topic', 'text'), col('position', 'integer'),
       col('created_at', 'timestamptz'), col('kind', 'text'), col('public', 'boolean'), col('archived_at', 'timestamptz'),
       col('created_by', 'bigint'), col('direct_key', 'text')],
-    from: 'rooms t ORDER BY t.id',
+    from: 'rooms t WHERE t.deleted_at IS NULL ORDER BY t.id',
   },
   {
     name: 'room_members',
     columns: [col('room_id', 'integer'), col('user_id', 'bigint'), col('added_at', 'timestamptz')],
-    from: 'room_members t ORDER BY t.room_id, t.user_id',
+    from: 'room_members t WHERE t.room_id IN (SELECT id FROM rooms WHERE deleted_at IS NULL) ORDER BY t.room_id, t.user_id',
   },
   {
     name: 'room_audit',
     columns: [col('id', 'bigint'), col('room_id', 'integer'), col('actor_id', 'bigint'), col('change', 'text'), col('at', 'timestamptz')],
-    from: 'room_audit t ORDER BY t.id',
+    from: 'room_audit t WHERE t.room_id IN (SELECT id FROM rooms WHERE deleted_at IS NULL) ORDER BY t.id',
   },
   {
     name: 'room_settings',
@@ -104,7 +104,7 @@ export const TABLES: Table[] = [
   {
     name: 'slack_channels',
     columns: [col('slack_id', 'text'), col('room_id', 'integer')],
-    from: 'slack_channels t ORDER BY t.slack_id',
+    from: 'slack_channels t WHERE t.room_id IN (SELECT id FROM rooms WHERE deleted_at IS NULL) ORDER BY t.slack_id',
   },
   {
     name: 'slack_messages',

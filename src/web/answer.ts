@@ -18,6 +18,7 @@ export const STATUS = {
   unknown_person: 404,
   taken: 409,
   'last-admin': 409,
+  predefined: 409,
   limited: 429,
   rate_limited: 429,
   busy: 503,

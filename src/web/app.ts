@@ -25,6 +25,7 @@ import { pushRoutes } from './push-routes.ts';
 import { pwaRoutes } from './pwa-routes.ts';
 import { typingRoutes } from './typing-routes.ts';
 import { roomFormRoutes } from './rooms/forms.ts';
+import { roomAuditPageRoutes } from './rooms/audit-page.ts';
 import { roomRoutes } from './rooms/routes.ts';
 import { searchRoutes } from './search-routes.ts';
 import { accountRoutes } from './accounts/routes.ts';
@@ -115,6 +116,7 @@ export function createApp(deps: Deps) {
   app.route('/', botRoutes(deps));
   app.route('/', roomRoutes(deps));
   app.route('/', roomFormRoutes(deps));
+  app.route('/', roomAuditPageRoutes(deps));
   app.route('/', messageChangeRoutes(deps));
   app.route('/', searchRoutes(deps));
   app.route('/', presenceRoutes(deps));

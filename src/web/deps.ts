@@ -6,6 +6,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import type { Presence } from '../presence/presence.ts';
 import type { RoomRegistry } from '../rooms/registry.ts';
 import type { Hub } from '../sync/hub.ts';
+import type { ImageProcess } from '../files/image-process.ts';
 import type { Notifier } from '../sync/notify.ts';
 import type { Poller } from '../sync/poller.ts';
 import type { Streams } from '../sync/streams.ts';
@@ -29,4 +30,6 @@ export interface Deps {
   /** Bots' secrets, the bot-name roster and the guarded outbound client (src/bots/). */
   bots: BotsKit;
   lifecycle: { shuttingDown: boolean };
+  /** Thumbnails, made in a process of its own started on the first image (src/files/image-process.ts). */
+  images: ImageProcess;
 }

@@ -7,6 +7,16 @@ import { freshDatabase } from '../support/db.ts';
 import { signIn } from '../support/client.ts';
 
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+// The replica and its children (the image process), in MiB.
+const treeRss = (pid: number): number => {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // gone
+  }
+  return rss(pid) + children.reduce((n, c) => n + (() => { try { return treeRss(c); } catch { return 0; } })(), 0);
+};
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 
 // Signs `name` in every 100 ms from a process of its own until stdin closes; prints each time in ms.
@@ -36,7 +46,7 @@ async function signInTimes(base: string, name: string, during: () => Promise<unk
 describe('thumbnails of huge images beside sign-in', () => {
   let replica: ReplicaProcess;
   let cookie: string;
-  let bomb: Buffer;
+  const images: Record<string, Buffer> = {};
   beforeAll(async () => {
     replica = await spawnReplica('thumbs', {
       DATABASE_URL: await freshDatabase(), LOG_LEVEL: 'warn', REGISTRATION: 'open', REGISTRATION_CHALLENGE: 'off',
@@ -45,24 +55,32 @@ describe('thumbnails of huge images beside sign-in', () => {
     await replica.ready();
     cookie = await signIn(replica.url, 'uploader');
     await signIn(replica.url, 'bystander');
-    // 8,000 x 5,000 = 40 megapixels, 16 bits per sample, mostly flat: a few hundred KB.
-    bomb = await sharp({ create: { width: 8000, height: 5000, channels: 3, background: { r: 40, g: 90, b: 200 } } })
-      .composite([{ input: { text: { text: 'big', dpi: 600 } }, top: 100, left: 100 }])
-      .toColourspace('rgb16').png({ compressionLevel: 9 }).toBuffer();
-  }, 120_000);
+    // 8,000 x 5,000 = 40 megapixels, mostly flat: a few hundred KB. At 16 bits per sample (the
+    // issue's file) the header check refuses to decode it (240 MB); at 8 bits (120 MB) it is decoded.
+    const canvas = () => sharp({ create: { width: 8000, height: 5000, channels: 3, background: { r: 40, g: 90, b: 200 } } })
+      .composite([{ input: { text: { text: 'big', dpi: 600 } }, top: 100, left: 100 }]);
+    images['16-bit'] = await canvas().toColourspace('rgb16').png({ compressionLevel: 9 }).toBuffer();
+    // Three channels, no alpha: 120 MB to decode, under the 128 MB the header check allows.
+    images['8-bit'] = await sharp(await canvas().raw().toBuffer(), { raw: { width: 8000, height: 5000, channels: 4 } }).removeAlpha().png({ compressionLevel: 9 }).toBuffer();
+  }, 180_000);
   afterAll(() => replica?.kill('SIGKILL'));
 
-  it('keeps a bystander’s sign-in from waiting seconds behind images, and memory flat, while 4 people upload 40-megapixel 16-bit PNGs at once', async () => {
-    const idle = await signInTimes(replica.url, 'bystander', () => new Promise((r) => setTimeout(r, 3000)));
-    const before = rss(replica.proc.pid!);
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rss(replica.proc.pid!))), 50);
+  const attack = async (kind: string, rounds: number) => {
+    const image = images[kind]!;
+    const idle = await signInTimes(replica.url, 'bystander', () => new Promise((r) => setTimeout(r, 6000)));
+    const pid = replica.proc.pid!;
+    const [before, ownBefore] = [treeRss(pid), rss(pid)];
+    let [peak, ownPeak] = [before, ownBefore];
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, treeRss(pid));
+      ownPeak = Math.max(ownPeak, rss(pid));
+    }, 50);
     const statuses: number[] = [];
     const started = performance.now();
     const attacked = await signInTimes(replica.url, 'bystander', () => Promise.all(Array.from({ length: 4 }, async (_, i) => {
-      for (let round = 0; round < 5; round++) {
+      for (let round = 0; round < rounds; round++) {
         const res = await fetch(`${replica.url}/rooms/general/attachments`, {
-          method: 'POST', headers: { cookie, 'content-type': 'image/png', 'x-filename': `bomb-${i}-${round}.png` }, body: new Uint8Array(bomb),
+          method: 'POST', headers: { cookie, 'content-type': 'image/png', 'x-filename': `bomb-${i}-${round}.png` }, body: new Uint8Array(image),
         });
         statuses.push(res.status);
         await res.arrayBuffer();
@@ -71,13 +89,29 @@ describe('thumbnails of huge images beside sign-in', () => {
     const took = performance.now() - started;
     clearInterval(sampler);
     const fmt = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (${xs.length} sign-ins)`;
-    console.log(`bomb PNG ${(bomb.length / 1024).toFixed(0)} KB; sign-in idle: ${fmt(idle)}; during 20 uploads (4 at a time, ${(took / 1000).toFixed(1)} s): ${fmt(attacked)}; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB`);
+    console.log(`${kind} PNG ${(image.length / 1024).toFixed(0)} KB; sign-in idle: ${fmt(idle)}; during ${4 * rounds} uploads (4 at a time, ${(took / 1000).toFixed(1)} s): ${fmt(attacked)}; RSS of the replica ${ownBefore.toFixed(0)} -> peak ${ownPeak.toFixed(0)} MiB, with its image process ${before.toFixed(0)} -> ${peak.toFixed(0)} MiB`);
     expect(statuses.every((s) => s === 201)).toBe(true);
-    // The issue's goal is sign-in within 2x its idle time. Not met on the shared two-core machine
-    // this was written on (idle p50 181 ms, under attack 859 ms; before the queue: max 11.7 s): the
-    // uploads' own work (hashing, storing chunks in PostgreSQL) competes for the same cores. What
-    // holds: no sign-in waits behind a decoding image for seconds, and memory stays flat.
-    expect(Math.max(...attacked)).toBeLessThan(Math.max(3000, 6 * quantile(idle, 0.5)));
-    expect(peak - before).toBeLessThan(200);
-  }, 180_000);
+    return { idle, attacked, growth: ownPeak - ownBefore, treeGrowth: peak - before };
+  };
+
+  // The issue's goal is sign-in within 2x its idle time. Images are decoded in a process of their
+  // own at nice 19 (src/files/image-process.ts), so libvips never holds the thread pool scrypt uses
+  // and the kernel gives sign-ins the cores first. With an image that is decoded (8-bit) the goal
+  // holds here (median 1.1-1.9x idle after, 1.8-2.3x before): the bound is the median's ratio to
+  // idle measured in the same run, with room for a loaded machine (2.5x). The issue's own file
+  // (16-bit) is refused by the header check and never decoded; what its uploads still cost
+  // (receiving, hashing, storing chunks in PostgreSQL on the same two cores) is not image work, and
+  // sign-in took 1.8-5.2x idle before and 1.6-3.1x after in the runs here: for it the test asserts
+  // that no sign-in waits seconds.
+  for (const [kind, rounds] of [['16-bit', 8], ['8-bit', 6]] as const) {
+    it(`keeps a bystander’s sign-in ${kind === '8-bit' ? 'within about 2x idle' : 'from waiting seconds'}, and memory flat, while 4 people upload 40-megapixel ${kind} PNGs at once`, async () => {
+      const { idle, attacked, growth, treeGrowth } = await attack(kind, rounds);
+      const idleP50 = quantile(idle, 0.5);
+      if (kind === '8-bit') expect(quantile(attacked, 0.5)).toBeLessThan(2.5 * idleP50);
+      expect(Math.max(...attacked)).toBeLessThan(Math.max(3000, 6 * idleP50));
+      // The replica's own memory stays flat; the image process (started on the first image) holds one image at a time.
+      expect(growth).toBeLessThan(200);
+      expect(treeGrowth).toBeLessThan(450);
+    }, 240_000);
+  }
 });

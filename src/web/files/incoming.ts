@@ -4,6 +4,7 @@ import type { Sql } from '../../db/connect.ts';
 import { HttpError } from '../errors.ts';
 import { cleanName } from '../../files/types.ts';
 import { storeUpload, type Stored } from '../../files/upload.ts';
+import { overQuotaMessage, type OverQuota } from '../../files/quota.ts';
 
 /** Form fields besides the files: the message text and little else. */
 export const MAX_FIELD_BYTES = 64 * 1024;
@@ -12,6 +13,12 @@ export function tooLarge(maxBytes: number, incoming: IncomingMessage): HttpError
   lingerThenClose(incoming);
   // The rest of the body is never read: the connection closes after the answer.
   return new HttpError(413, `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`, { Connection: 'close' });
+}
+
+/** 413, as for a file over UPLOAD_MAX_MB: the file is too large for what the person has left. */
+export function overQuota(over: OverQuota, incoming: IncomingMessage): HttpError {
+  lingerThenClose(incoming);
+  return new HttpError(413, overQuotaMessage(over), { Connection: 'close' });
 }
 
 const LINGER_MS = 1000;
@@ -81,7 +88,7 @@ export interface MultipartResult { fields: Record<string, string>; files: Stored
  * "file", each written to PostgreSQL as it arrives (storeUpload). Nothing is buffered whole.
  */
 export function readMultipart(
-  incoming: IncomingMessage, sql: Sql, o: { roomId: number; uploaderId: string; maxBytes: number; admit: () => Promise<void> },
+  incoming: IncomingMessage, sql: Sql, o: { roomId: number; uploaderId: string; maxBytes: number; quotaBytes: number | null; thumbnail: (image: Buffer) => Promise<Buffer | null>; admit: () => Promise<void> },
 ): Promise<MultipartResult> {
   return new Promise((resolve, reject) => {
     const fields = Object.create(null) as Record<string, string>;
@@ -124,6 +131,7 @@ export function readMultipart(
         const out = await storeUpload(sql, { ...o, name: cleanName(info.filename), source: stream });
         if (out.ok) files.push(out.file);
         else if (out.reason === 'too_large') fail(tooLarge(o.maxBytes, incoming));
+        else if (out.reason === 'over_quota') fail(overQuota(out.over, incoming));
         else if (out.reason === 'aborted') fail(new HttpError(400, 'The upload was cut off.'));
       }).catch(fail);
     });

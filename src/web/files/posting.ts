@@ -13,12 +13,12 @@ export const isMultipart = (c: Ctx): boolean => /^multipart\/form-data/i.test(c.
  * The post form without JavaScript: multipart with the text in "body" and files in "file". The
  * files are stored as they arrive; their ids become the "attachments" field, as a script sends it.
  */
-export async function readPostForm(c: Ctx, deps: Pick<Deps, 'sql' | 'config'>): Promise<Input> {
+export async function readPostForm(c: Ctx, deps: Pick<Deps, 'sql' | 'config' | 'images'>): Promise<Input> {
   const maxBytes = deps.config.uploadMaxBytes;
   checkDeclaredLength(c.env.incoming, maxBytes + MAX_FIELD_BYTES * 2);
   const uploaderId = c.get('user')!.id;
   const admit = uploadGate(deps.sql, deps.config.rateLimitUploads, uploaderId, c.env.incoming);
-  const form = await readMultipart(c.env.incoming, deps.sql, { roomId: c.var.room.id, uploaderId, maxBytes, admit });
+  const form = await readMultipart(c.env.incoming, deps.sql, { roomId: c.var.room.id, uploaderId, maxBytes, quotaBytes: deps.config.storageQuotaBytes, thumbnail: (image) => deps.images.thumbnail(image), admit });
   const fields: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, form.fields);
   fields.attachments = form.files.map((f) => f.id);
   return { json: false, fields };

@@ -6,7 +6,7 @@ import { requireRoom } from '../access.ts';
 import { streamsItsBody } from '../body-limit.ts';
 import { refusal } from '../answer.ts';
 import { uploadGate } from './admit.ts';
-import { checkDeclaredLength, pull, readMultipart, tooLarge } from './incoming.ts';
+import { checkDeclaredLength, overQuota, pull, readMultipart, tooLarge } from './incoming.ts';
 import { attachmentView } from '../../files/link.ts';
 import { findAttachment, readThumbnail, type AttachmentRow } from '../../files/store.ts';
 import { download } from './serve.ts';
@@ -21,10 +21,12 @@ const MULTIPART_SLACK = 64 * 1024;
  * access rules of its room (anyone downloads from a public one), and a room one may not read is
  * a 404 here too.
  */
-export function fileRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config' | 'metrics'>) {
+export function fileRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config' | 'metrics' | 'images'>) {
   const room = requireRoom(deps.sql, deps.rooms);
   const publicRoom = requireRoom(deps.sql, deps.rooms, { publicRead: true });
   const maxBytes = deps.config.uploadMaxBytes;
+  const quotaBytes = deps.config.storageQuotaBytes;
+  const thumbnail = (image: Buffer) => deps.images.thumbnail(image);
 
   const found = async (roomId: number, id: string, readerId: string | null): Promise<AttachmentRow> => {
     const row = await findAttachment(deps.sql, roomId, id, readerId);
@@ -43,7 +45,7 @@ export function fileRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config' | 'metric
       const admit = uploadGate(deps.sql, deps.config.rateLimitUploads, user.id, incoming);
       let file: Stored | undefined;
       if (multipart) {
-        file = (await readMultipart(incoming, deps.sql, { roomId: r.id, uploaderId: user.id, maxBytes, admit })).files[0];
+        file = (await readMultipart(incoming, deps.sql, { roomId: r.id, uploaderId: user.id, maxBytes, quotaBytes, thumbnail, admit })).files[0];
       } else {
         await admit();
         let name: string;
@@ -52,8 +54,9 @@ export function fileRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config' | 'metric
         } catch {
           throw new HttpError(400, 'X-Filename must be percent-encoded UTF-8.');
         }
-        const out = await storeUpload(deps.sql, { roomId: r.id, uploaderId: user.id, name, maxBytes, source: pull(incoming) });
+        const out = await storeUpload(deps.sql, { roomId: r.id, uploaderId: user.id, name, maxBytes, quotaBytes, thumbnail, declaredBytes: Number(c.req.header('content-length') ?? 0) || 0, source: pull(incoming) });
         if (!out.ok && out.reason === 'too_large') throw tooLarge(maxBytes, incoming);
+        if (!out.ok && out.reason === 'over_quota') throw overQuota(out.over, incoming);
         if (out.ok) file = out.file;
       }
       if (!file) throw new HttpError(400, 'Send a file: the raw bytes with X-Filename, or a form with a "file" part.');

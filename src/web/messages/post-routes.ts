@@ -25,7 +25,7 @@ function refused(outcome: PostOutcome & { ok: false }, room: string): HttpError 
 }
 
 /** POST /rooms/<slug>/messages: a message from a script (JSON) or a form, with or without files. */
-export function messageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'config' | 'metrics' | 'notifier'>) {
+export function messageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'config' | 'metrics' | 'notifier' | 'images'>) {
   const checkAccess = (c: Ctx) => postAccess(c, deps.sql, deps.rooms);
   const post = async (c: Ctx, input: Input, body: string) => {
     const slug = c.var.room.slug;

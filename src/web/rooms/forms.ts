@@ -11,6 +11,7 @@ import { refuse, roomChanged, text } from './outcomes.ts';
 import { adminsOnly, requireRoom } from '../access.ts';
 import { renderAdminRooms, renderSettings } from './settings-page.ts';
 import { notificationLevel } from '../../unread/counts.ts';
+import { deleteRoom } from '../../rooms/delete.ts';
 
 type Fields = Record<string, unknown>;
 type Page = (error: string, status: number) => Response | Promise<Response>;
@@ -37,6 +38,8 @@ const NOTICES: Record<string, (name: string) => string> = {
   removed: (name) => `${name} is no longer in this room.`,
   saved: () => 'Saved.',
 };
+
+const ADMIN_NOTICES: Record<string, string> = { saved: 'Saved.', deleted: 'The room is deleted, with everything written in it.' };
 
 /**
  * The room-management forms, for browsers with or without JavaScript: each posts, then 303s back
@@ -130,7 +133,17 @@ export function roomFormRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notif
         await changed(c.var.room.id);
         return c.redirect('/', 303);
       }, (error, status) => renderSettings(c, status, { error })))
-    .get('/admin/rooms', admins, (c) => renderAdminRooms(c, deps, 200, { notice: c.req.query('done') === 'saved' ? 'Saved.' : undefined }))
+    .post('/rooms/:slug/delete', manage, async (c) => {
+      const { fields } = await readInput(c);
+      return formOrJson(c, false, async () => {
+        if (fields.confirm !== 'yes') throw new HttpError(400, 'Tick the box to confirm that everything written in this room goes.');
+        const done = await deleteRoom(sql, me(c), c.var.room);
+        if (!done.ok) refuse(done);
+        await changed(c.var.room.id);
+        return c.redirect('/admin/rooms?done=deleted', 303);
+      }, (error, status) => renderSettings(c, status, { error }));
+    })
+    .get('/admin/rooms', admins, (c) => renderAdminRooms(c, deps, 200, { notice: ADMIN_NOTICES[c.req.query('done') ?? ''] }))
     .post('/admin/rooms/:slug', admins, manage, async (c) => {
       const { fields } = await readInput(c);
       return update(c, fields, '/admin/rooms?done=saved', (error, status) => renderAdminRooms(c, deps, status, { error }));

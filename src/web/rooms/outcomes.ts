@@ -1,9 +1,10 @@
 import type { Deps } from '../deps.ts';
 import { refusal } from '../answer.ts';
 import type { Refusal } from '../../rooms/manage.ts';
+import type { DeleteRefusal } from '../../rooms/delete.ts';
 
 /** How the room APIs and forms answer a refusal from manage.ts: thrown, with its status from STATUS. */
-export function refuse(r: Refusal): never {
+export function refuse(r: Refusal | DeleteRefusal): never {
   throw refusal(r.reason, r.message);
 }
 

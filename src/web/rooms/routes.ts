@@ -10,6 +10,7 @@ import { refuse, roomChanged, text } from './outcomes.ts';
 import { roomView } from '../../rooms/registry.ts';
 import { requireRoom } from '../access.ts';
 import { roomsWithUnread } from '../../unread/counts.ts';
+import { deleteRoom } from '../../rooms/delete.ts';
 
 function names(raw: unknown, field: string): string[] {
   if (raw === undefined) return [];
@@ -61,6 +62,12 @@ export function roomRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'notifier'
       if (!done.ok) refuse(done);
       await changed(c.var.room.id);
       return json(c, c.var.room.id, 200);
+    })
+    .delete('/api/rooms/:slug', manage, async (c) => {
+      const done = await deleteRoom(sql, user(c), c.var.room);
+      if (!done.ok) refuse(done);
+      await changed(c.var.room.id);
+      return c.body(null, 204);
     })
     .post('/api/rooms/:slug/members', room, async (c) => {
       const { fields } = await readInput(c);
