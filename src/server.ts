@@ -50,7 +50,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const views = createViews({ roomExists: (slug) => rooms.get(slug)?.kind === 'open' || rooms.get(slug)?.public === true }, (name) => bots.has(name));
   const metrics = new Metrics({ replica: config.replicaName });
   const hub = new Hub({
-    render: cachedRender(views.message), capacity: config.feedCapacity, maxBytes: config.feedBytes,
+    render: cachedRender(views.message), isBot: (name) => bots.has(name), capacity: config.feedCapacity, maxBytes: config.feedBytes,
     roomGone: (id) => rooms.deleted(id) !== undefined,
   });
   const rooms = new RoomRegistry(sql);

@@ -10,6 +10,8 @@ export interface HubOptions {
   capacity?: number;
   maxBytes?: number;
   render: (message: Message) => string;
+  /** Whether an author is a bot: its messages carry `bot: true` (src/bots/roster.ts). */
+  isBot?: (author: string) => boolean;
   /** Whether an admin deleted this room (its room change then says so, and the feeds forget it). */
   roomGone?: (roomId: number) => boolean;
 }
@@ -22,6 +24,7 @@ export class Hub {
   private capacity: number;
   private maxBytes: number;
   private render: (m: Message) => string;
+  private isBot: (author: string) => boolean;
   private roomGone: (roomId: number) => boolean;
   delivered = 0;
 
@@ -29,6 +32,7 @@ export class Hub {
     this.capacity = opts.capacity ?? 1000;
     this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
     this.render = opts.render;
+    this.isBot = opts.isBot ?? (() => false);
     this.roomGone = opts.roomGone ?? (() => false);
     // Every room's events share this one: four rooms' worth.
     this.all = new RoomFeed(START, this.capacity * 4, this.maxBytes * 4);
@@ -60,7 +64,7 @@ export class Hub {
   frame(e: LogEvent): FeedItem {
     if (e.kind === 'room' && e.roomId !== null && this.roomGone(e.roomId)) e = { ...e, roomDeleted: true };
     const event = e.kind === 'member' ? 'room' : e.kind;
-    const frame = `id: ${encodeCursor(e.position)}\nevent: ${event}\ndata: ${JSON.stringify(eventData(e, this.render))}\n\n`;
+    const frame = `id: ${encodeCursor(e.position)}\nevent: ${event}\ndata: ${JSON.stringify(eventData(e, this.render, this.isBot))}\n\n`;
     return { ...e, frame, bytes: Buffer.byteLength(frame) };
   }
 

@@ -43,13 +43,13 @@ export function toEvent(row: LogRow): LogEvent {
 }
 
 /** What a stream sends for an event: its SSE name and data. A client that only listens for `message` keeps working. */
-export function eventData(e: LogEvent, html: (m: Message) => string): unknown {
+export function eventData(e: LogEvent, html: (m: Message) => string, isBot: (author: string) => boolean = () => false): unknown {
   const cursor = encodeCursor(e.position);
   const m = e.message;
   switch (e.kind) {
     case 'message':
     case 'edit':
-      return { ...m!, html: html(m!) };
+      return { ...m!, ...(isBot(m!.author) ? { bot: true } : {}), html: html(m!) };
     case 'delete':
       return { id: e.messageId, room: e.room, cursor };
     case 'reaction':

@@ -29,6 +29,8 @@ export interface Message {
   deleted?: true;
   reactions?: Reactions;
   attachments?: Attachment[];
+  /** Set when the author is a bot (CONTRACT: a bot's messages carry a "bot" mark). */
+  bot?: true;
 }
 
 export interface StoredMessage { position: Position; message: Message }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
-import { eventually, signIn } from '../support/client.ts';
+import { eventually, openStream, signIn } from '../support/client.ts';
 import { call, firstAdmin, makeBot, type Made } from './helpers.ts';
 
 describe('a bot is a member that calls the JSON API with a token', () => {
@@ -44,13 +44,24 @@ describe('a bot is a member that calls the JSON API with a token', () => {
   });
 
   it('a bot posts, reads history, edits, reacts and deletes on any replica, and its messages carry the bot mark', async () => {
+    const stream = await openStream(a.url, 'general', { cookie: alice });
+    expect((await call(a.url, { cookie: alice }, 'POST', '/rooms/general/messages', { body: 'is the build green?' })).status).toBe(201);
     const posted = await call(b.url, { token: bot.token }, 'POST', '/rooms/general/messages', { body: 'build 41 passed' });
     expect(posted.status).toBe(201);
-    const { message } = (await posted.json()) as { message: { id: string; author: string } };
-    expect(message.author).toBe('ci');
-    const history = await (await call(a.url, { token: bot.token }, 'GET', '/api/rooms/general/messages')).json() as { messages: { body: string }[] };
-    expect(history.messages.map((m) => m.body)).toContain('build 41 passed');
-    expect((await call(a.url, { token: bot.token }, 'PATCH', `/api/rooms/general/messages/${message.id}`, { body: 'build 41 passed (edited)' })).status).toBe(200);
+    const { message } = (await posted.json()) as { message: { id: string; author: string; bot?: boolean } };
+    expect(message).toMatchObject({ author: 'ci', bot: true });
+    const history = await (await call(a.url, { token: bot.token }, 'GET', '/api/rooms/general/messages')).json() as { messages: { body: string; bot?: boolean }[] };
+    expect(history.messages.find((m) => m.body === 'build 41 passed')?.bot).toBe(true);
+    // A person's message carries no mark at all, in history and on the stream.
+    expect(history.messages.find((m) => m.body === 'is the build green?')).not.toHaveProperty('bot');
+    await stream.waitFor(2, 5000);
+    stream.close();
+    const live = stream.events.map((e) => e.message as { body: string; bot?: boolean });
+    expect(live.find((m) => m.body === 'build 41 passed')?.bot).toBe(true);
+    expect(live.find((m) => m.body === 'is the build green?')).not.toHaveProperty('bot');
+    const edited = await call(a.url, { token: bot.token }, 'PATCH', `/api/rooms/general/messages/${message.id}`, { body: 'build 41 passed (edited)' });
+    expect(edited.status).toBe(200);
+    expect(((await edited.json()) as { message: { bot?: boolean } }).message.bot).toBe(true);
     expect((await call(a.url, { token: bot.token }, 'POST', `/api/rooms/general/messages/${message.id}/reactions`, { emoji: '🚀' })).status).toBe(200);
     const rooms = await (await call(a.url, { token: bot.token }, 'GET', '/api/rooms')).json() as { rooms: { slug: string }[] };
     expect(rooms.rooms.map((r) => r.slug)).toContain('general');

@@ -8,9 +8,11 @@ import { READ_ONLY, requireRoom } from '../access.ts';
 import { deleteMessage, editMessage, findMessage, isEmoji, messageId, toggleReaction, type ChangeOutcome } from '../../messages/changes.ts';
 import { cleanBody } from '../../messages/post.ts';
 import { writeBudget } from '../write-budget.ts';
+import { markBot } from './bot-mark.ts';
 
 /** Edits, deletions and reactions: JSON for scripts and the page's script, forms for browsers without it. */
-export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier' | 'config'>) {
+export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier' | 'config' | 'bots'>) {
+  const shown = markBot(deps.bots.roster);
   const { sql } = deps;
   const room = requireRoom(sql, deps.rooms);
   const edits = writeBudget(sql, 'edit', deps.config.rateLimitEdits, 'edits');
@@ -33,7 +35,7 @@ export function messageChangeRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'notifier
     const cleaned = cleanBody(textField(input, 'body'));
     if (!cleaned.ok) throw new HttpError(400, cleaned.message);
     check(await editMessage(sql, c.get('user')!, c.var.room, target(c), cleaned.body));
-    return input.json ? c.json({ message: await findMessage(sql, c.var.room, target(c)) }) : back(c);
+    return input.json ? c.json({ message: await findMessage(sql, c.var.room, target(c)).then((m) => m && shown(m)) }) : back(c);
   };
   const remove = async (c: Ctx, json: boolean) => {
     check(await deleteMessage(sql, c.get('user')!, c.var.room, target(c)));

@@ -7,9 +7,11 @@ import { requireRoom } from '../access.ts';
 import { encodeCursor } from '../../sync/cursor.ts';
 import { pageAfter, pageBefore } from '../../messages/history.ts';
 import { withAttachments } from '../../files/link.ts';
+import { markBot } from './bot-mark.ts';
 
 /** GET /api/rooms/<slug>/messages: a room's history, newest page first, paged by cursor either way; anyone reads a public room's. */
-export function historyRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub'>) {
+export function historyRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'bots'>) {
+  const shown = markBot(deps.bots.roster);
   const room = requireRoom(deps.sql, deps.rooms, { publicRead: true });
   return new Hono<AppEnv>()
     .get('/api/rooms/:slug/messages', room, async (c) => {
@@ -23,12 +25,12 @@ export function historyRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub'>) {
       if (after) {
         const rows = await pageAfter(deps.sql, slug, after, limit);
         const messages = await withAttachments(deps.sql, rows.map((r) => r.message));
-        return c.json({ messages, cursor: rows.at(-1)?.message.cursor ?? encodeCursor(after) });
+        return c.json({ messages: messages.map(shown), cursor: rows.at(-1)?.message.cursor ?? encodeCursor(after) });
       }
       const head = deps.hub.head;
       const rows = await pageBefore(deps.sql, slug, before, limit);
       // Newest page: the cursor is where to resume with ?after=. Older page: where to continue back.
       const cursor = before ? (rows[0]?.message.cursor ?? null) : (rows.at(-1)?.message.cursor ?? encodeCursor(head));
-      return c.json({ messages: await withAttachments(deps.sql, rows.map((r) => r.message)), cursor });
+      return c.json({ messages: (await withAttachments(deps.sql, rows.map((r) => r.message))).map(shown), cursor });
     });
 }

@@ -13,6 +13,7 @@ import { formOrJson, refusal } from '../answer.ts';
 import { READ_ONLY } from '../access.ts';
 import { attachmentIds } from '../../files/link.ts';
 import { isMultipart, postWithAttachments, readPostForm } from '../files/posting.ts';
+import { markBot } from './bot-mark.ts';
 
 function refused(outcome: PostOutcome & { ok: false }, room: string): HttpError {
   if (outcome.reason === 'rate_limited') {
@@ -25,7 +26,8 @@ function refused(outcome: PostOutcome & { ok: false }, room: string): HttpError 
 }
 
 /** POST /rooms/<slug>/messages: a message from a script (JSON) or a form, with or without files. */
-export function messageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'config' | 'metrics' | 'notifier' | 'images'>) {
+export function messageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'config' | 'metrics' | 'notifier' | 'images' | 'bots'>) {
+  const shown = markBot(deps.bots.roster);
   const checkAccess = (c: Ctx) => postAccess(c, deps.sql, deps.rooms);
   const post = async (c: Ctx, input: Input, body: string) => {
     const slug = c.var.room.slug;
@@ -58,7 +60,7 @@ export function messageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'config
           deps.metrics.inc('chat_messages_posted_total', 'Messages accepted by this replica');
           // Committed: wake every replica's poller, this one's too, with one NOTIFY.
           deps.notifier.hint();
-          return input.json ? c.json({ message: posted.message }, 201) : c.redirect(`/rooms/${slug}`, 303);
+          return input.json ? c.json({ message: shown(posted.message) }, 201) : c.redirect(`/rooms/${slug}`, 303);
         } catch (err) {
           // Whatever failed, the access check the post left to its statement answers first.
           await checkAccess(c);
