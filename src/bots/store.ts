@@ -61,6 +61,15 @@ export async function resetBot(sql: Sql, sealer: Sealer, name: string): Promise<
   });
 }
 
+/** Points a bot's outgoing webhook at another URL, or at none (null): the next delivery planned uses it. */
+export async function setWebhook(sql: Sql, name: string, webhookUrl: string | null): Promise<Bot | null> {
+  const [bot] = await sql<Bot[]>`
+    UPDATE bots b SET webhook_url = ${webhookUrl} FROM users u
+    WHERE u.id = b.user_id AND lower(u.name) = lower(${name}) AND u.deactivated_at IS NULL
+    RETURNING u.name, b.webhook_url AS "webhookUrl", coalesce(b.created_at, u.created_at) AS "createdAt"`;
+  return bot ?? null;
+}
+
 /**
  * Deletes the bot's credentials and deactivates its account: its messages keep their author, and
  * its name stays taken (like a deactivated person's), so nobody can post under it later.

@@ -118,4 +118,29 @@ describe('outgoing webhooks: a mention or a direct message is POSTed, signed, on
     expect(page).toContain('Last deliveries');
     expect(page).toMatch(/<td>delivered \(200\)<\/td>\s*<td>4<\/td>/);
   });
+
+  it('an admin changes or removes the webhook URL, by JSON or by the page\'s form; the next mention follows it', async () => {
+    receiver.answer = () => ({ status: 200 });
+    const patch = (who: { cookie: string }, name: string, body: unknown) => call(replicas[1]!.url, who, 'PATCH', `/api/bots/${name}`, body);
+    expect((await patch({ cookie: alice }, 'echo', { webhookUrl: null })).status).toBe(404);
+    expect((await patch({ cookie: admin }, 'nobody', { webhookUrl: null })).status).toBe(404);
+    expect((await patch({ cookie: admin }, 'echo', {})).status).toBe(400);
+    expect((await patch({ cookie: admin }, 'echo', { webhookUrl: 'https://127.0.0.2/hook' })).status).toBe(400);
+    const off = await patch({ cookie: admin }, 'echo', { webhookUrl: null });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toEqual({ bot: { name: 'echo', webhookUrl: null } });
+    expect((await posts(replicas[0]!, alice, 'general', 'anyone there @echo')).status).toBe(201);
+    await sleep(1500);
+    expect(forBody('anyone there @echo')).toHaveLength(0);
+
+    const form = await fetch(`${replicas[2]!.url}/admin/bots/echo/webhook`, {
+      method: 'POST', headers: { cookie: admin, origin: replicas[2]!.url, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ webhookUrl: receiver.url }),
+    });
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain(`echo now delivers to ${receiver.url}.`);
+    expect((await posts(replicas[0]!, alice, 'general', 'back again @echo')).status).toBe(201);
+    await eventually(() => Promise.resolve(forBody('back again @echo')), (l) => l.length === 1, 20_000);
+    expect(forBody('anyone there @echo')).toHaveLength(0);
+  });
 });

@@ -5,7 +5,7 @@ import { currentUser, type AppEnv, type Ctx } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { readInput } from '../input.ts';
 import { adminsOnly } from '../access.ts';
-import { createBot, deleteBot, listBots, recentDeliveries, resetBot, type Issued, type Made } from '../../bots/store.ts';
+import { createBot, deleteBot, listBots, recentDeliveries, resetBot, setWebhook, type Issued, type Made } from '../../bots/store.ts';
 
 /** Admins create, list, reset and delete bots: JSON under /api/bots, pages (no script needed) under /admin/bots. */
 export function botRoutes(deps: Deps) {
@@ -13,18 +13,30 @@ export function botRoutes(deps: Deps) {
   const { sealer, outbound } = deps.bots;
   const origin = (c: Ctx) => deps.config.publicOrigin ?? new URL(c.req.url).origin;
 
-  const fields = async (c: Ctx) => {
-    const input = await readInput(c);
-    const name = typeof input.fields.name === 'string' ? input.fields.name.trim() : '';
-    const raw = input.fields.webhookUrl ?? input.fields.webhook_url;
-    const webhookUrl = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : null;
-    if (!NAME_RULE.test(name)) throw new HttpError(400, 'A bot\'s name is 1 to 32 letters, digits, dots, underscores or hyphens.');
+  /** The webhook URL of a form or JSON body: null when empty or absent; 400 when the outbound guard refuses it. */
+  const webhookField = async (fields: Record<string, unknown>): Promise<string | null> => {
+    const raw = fields.webhookUrl ?? fields.webhook_url;
     if (raw !== undefined && raw !== null && typeof raw !== 'string') throw new HttpError(400, '"webhookUrl" must be a string.');
+    const webhookUrl = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : null;
     if (webhookUrl !== null) {
       const refused = webhookUrl.length > 2048 ? 'longer than 2,048 characters' : await outbound.refusal(webhookUrl);
       if (refused) throw new HttpError(400, `The webhook URL cannot be used (${refused}): it must be https on a public address, or in OUTBOUND_ALLOW.`);
     }
-    return { name, webhookUrl, json: input.json };
+    return webhookUrl;
+  };
+  const fields = async (c: Ctx) => {
+    const input = await readInput(c);
+    const name = typeof input.fields.name === 'string' ? input.fields.name.trim() : '';
+    if (!NAME_RULE.test(name)) throw new HttpError(400, 'A bot\'s name is 1 to 32 letters, digits, dots, underscores or hyphens.');
+    return { name, webhookUrl: await webhookField(input.fields), json: input.json };
+  };
+  const changeWebhook = async (c: Ctx) => {
+    const input = await readInput(c);
+    if (input.json && !('webhookUrl' in input.fields)) throw new HttpError(400, 'Give "webhookUrl": an https URL, or null for none.');
+    const bot = await setWebhook(sql, c.req.param('name') ?? '', await webhookField(input.fields));
+    if (!bot) throw new HttpError(404, 'There is no bot by that name.');
+    log.info('bot webhook changed', { by: c.get('user')?.name, bot: bot.name });
+    return { name: bot.name, webhookUrl: bot.webhookUrl };
   };
   const issued = (made: Made): Issued => {
     if (made.ok) return made.issued;
@@ -64,6 +76,7 @@ export function botRoutes(deps: Deps) {
     .get('/api/bots', async (c) => c.json({ bots: await listBots(sql), deliveries: await recentDeliveries(sql) }))
     .post('/api/bots', async (c) => c.json(await create(c), 201))
     .post('/api/bots/:name/token', async (c) => c.json(await reset(c)))
+    .patch('/api/bots/:name', async (c) => c.json({ bot: await changeWebhook(c) }))
     .delete('/api/bots/:name', async (c) => {
       if (!(await deleteBot(sql, c.req.param('name')))) throw new HttpError(404, 'There is no bot by that name.');
       log.info('bot deleted', { by: c.get('user')?.name, bot: c.req.param('name') });
@@ -76,6 +89,10 @@ export function botRoutes(deps: Deps) {
     })
     .post('/admin/bots', (c) => orPage(c, async () => page(c, 201, { issued: await create(c) })))
     .post('/admin/bots/:name/token', (c) => orPage(c, async () => page(c, 200, { issued: await reset(c) })))
+    .post('/admin/bots/:name/webhook', (c) => orPage(c, async () => {
+      const bot = await changeWebhook(c);
+      return page(c, 200, { notice: bot.webhookUrl ? `${bot.name} now delivers to ${bot.webhookUrl}.` : `${bot.name} has no webhook now.` });
+    }))
     .post('/admin/bots/:name/delete', (c) => orPage(c, async () => {
       const name = c.req.param('name');
       if (!(await deleteBot(sql, name))) throw new HttpError(404, 'There is no bot by that name.');
