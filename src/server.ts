@@ -117,7 +117,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       ...(config.webhooks ? [botsKind({ sql, rooms, sealer: botsKit.sealer, outbound: botsKit.outbound, replyLimit: config.rateLimitBotMessages, hint: () => notifier.hint(), log, metrics })] : []),
     ],
   });
-  let stopHousekeeping = () => {};
+  let stopHousekeeping = async () => {};
   return {
     ...deps,
     app,
@@ -130,7 +130,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
     async stop() {
-      stopHousekeeping();
+      await stopHousekeeping();
       lifecycle.shuttingDown = true;
       streams.closeAll();
       await presence.stop();

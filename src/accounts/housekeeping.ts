@@ -19,13 +19,14 @@ export async function sweep(sql: Sql, windowMs: number): Promise<void> {
 /**
  * Sweeps on a timer, started by a replica's start() (never on import). Every replica sweeps; the
  * deletes are idempotent, and a jittered interval keeps them from all sweeping at once.
- * Returns the function that stops it.
+ * Returns the function that stops it, which resolves once a sweep under way has finished.
  */
-export function startHousekeeping(opts: { sql: Sql; config: Config; log: Logger; intervalMs?: number }): () => void {
+export function startHousekeeping(opts: { sql: Sql; config: Config; log: Logger; intervalMs?: number }): () => Promise<void> {
   const every = opts.intervalMs ?? 5 * 60_000;
   const windowMs = longestWindowMs(opts.config);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
       await sweep(opts.sql, windowMs);
@@ -35,12 +36,13 @@ export function startHousekeeping(opts: { sql: Sql; config: Config; log: Logger;
     if (!stopped) schedule();
   };
   const schedule = () => {
-    timer = setTimeout(() => void tick(), every * (0.75 + Math.random() / 2));
+    timer = setTimeout(() => void (running = tick()), every * (0.75 + Math.random() / 2));
     timer.unref();
   };
   schedule();
   return () => {
     stopped = true;
     clearTimeout(timer);
+    return running;
   };
 }

@@ -24,7 +24,7 @@ describe('housekeeping', () => {
     expect(await counts()).toEqual({ counters: 2, spent: 2, resets: 2 });
     const stop = startHousekeeping({ sql, config: loadConfig({}), log: silentLogger, intervalMs: 50 });
     await expect.poll(counts, { timeout: 5000 }).toEqual({ counters: 1, spent: 1, resets: 1 });
-    stop();
+    await stop();
     await sql`INSERT INTO rate_counters (key, window_start, hits) VALUES ('after', now() - interval '2 days', 3)`;
     await new Promise((done) => setTimeout(done, 300));
     expect((await counts()).counters).toBe(2);
