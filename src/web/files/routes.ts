@@ -6,6 +6,7 @@ import { requireRoom } from '../access.ts';
 import { streamsItsBody } from '../body-limit.ts';
 import { refusal } from '../answer.ts';
 import { uploadGate } from './admit.ts';
+import { uploadLine } from './upload-line.ts';
 import { checkDeclaredLength, overQuota, pull, readMultipart, tooLarge } from './incoming.ts';
 import { attachmentView } from '../../files/link.ts';
 import { findAttachment, readThumbnail, type AttachmentRow } from '../../files/store.ts';
@@ -27,6 +28,7 @@ export function fileRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config' | 'metric
   const maxBytes = deps.config.uploadMaxBytes;
   const quotaBytes = deps.config.storageQuotaBytes;
   const thumbnail = (image: Buffer) => deps.images.thumbnail(image);
+  const oneAtATime = uploadLine();
 
   const found = async (roomId: number, id: string, readerId: string | null): Promise<AttachmentRow> => {
     const row = await findAttachment(deps.sql, roomId, id, readerId);
@@ -35,7 +37,7 @@ export function fileRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'config' | 'metric
   };
 
   return new Hono<AppEnv>()
-    .post('/rooms/:slug/attachments', streamsItsBody(), room, async (c) => {
+    .post('/rooms/:slug/attachments', streamsItsBody(), room, oneAtATime, async (c) => {
       c.set('json', true);
       const { room: r, user } = { room: c.var.room, user: c.get('user')! };
       if (r.archived) throw refusal('archived', 'This room is archived: it can be read, not posted to.');
