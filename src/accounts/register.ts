@@ -5,7 +5,12 @@ import type { User } from './sessions.ts';
 const FIRST_ACCOUNT_LOCK = 72_657_321;
 
 /** Whether the name, or one that looks like it (see name_skeleton in sql/021), is in use. */
+// Words of routes beside /users/<name>: GET /users/challenge is registration's challenge, so a
+// person of that name would have no profile page.
+const ROUTE_WORDS = new Set(['challenge']);
+
 export async function nameTaken(sql: Sql, name: string): Promise<boolean> {
+  if (ROUTE_WORDS.has(name.toLowerCase())) return true;
   const rows = await sql`SELECT 1 FROM users WHERE lower(name) = lower(${name}) OR name_skeleton = name_skeleton(${name}) LIMIT 1`;
   return rows.length > 0;
 }

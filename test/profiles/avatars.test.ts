@@ -21,9 +21,11 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
     ann = await signIn(a.url, annName);
   });
   afterAll(() => Promise.all([a?.close(), b?.close()]));
+  // A member looking (visitors without a session get initials only: the last test).
+  const seen = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers: { cookie: ann, ...headers } });
 
   it('before any upload, the avatar is a PNG of the initials, revalidated by its ETag', async () => {
-    const res = await fetch(`${a.url}/users/${annName}/avatar`);
+    const res = await seen(`${a.url}/users/${annName}/avatar`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('cache-control')).toBe('no-cache');
@@ -31,18 +33,18 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
     const meta = await sharp(png).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 128, 128]);
     // The same picture on every replica, so an ETag from one is good on the other.
-    const again = await fetch(`${b.url}/users/${annName}/avatar`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    const again = await seen(`${b.url}/users/${annName}/avatar`, { 'if-none-match': res.headers.get('etag')! });
     expect(again.status).toBe(304);
-    expect((await fetch(`${a.url}/users/nobody_here/avatar`)).status).toBe(404);
+    expect((await seen(`${a.url}/users/nobody_here/avatar`)).status).toBe(404);
   });
 
   it('an uploaded JPEG comes back as WebP of at most 512 × 512 with its EXIF (GPS included) gone, and the ETag changes', async () => {
     const jpeg = await jpegWithGps(1600, 1000);
     expect((await sharp(jpeg).metadata()).exif?.length).toBeGreaterThan(0);
-    const before = (await fetch(`${a.url}/users/${annName}/avatar`)).headers.get('etag');
+    const before = (await seen(`${a.url}/users/${annName}/avatar`)).headers.get('etag');
     const res = await uploadAvatar(a.url, { cookie: ann }, jpeg);
     expect(res.status).toBe(204);
-    const served = await fetch(`${b.url}/users/${annName}/avatar`);
+    const served = await seen(`${b.url}/users/${annName}/avatar`);
     expect(served.headers.get('content-type')).toBe('image/webp');
     expect(served.headers.get('etag')).not.toBe(before);
     const webp = Buffer.from(await served.arrayBuffer());
@@ -54,8 +56,8 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
     expect(webp.includes(Buffer.from('PhoneCo'))).toBe(false);
     // The versioned address the profile page uses is cached for good.
     const version = /^"v(\d+)"$/.exec(served.headers.get('etag')!)![1];
-    expect((await fetch(`${a.url}/users/${annName}/avatar`, { headers: { 'if-none-match': served.headers.get('etag')! } })).status).toBe(304);
-    const pinned = await fetch(`${a.url}/users/${annName}/avatar?v=${version}`);
+    expect((await seen(`${a.url}/users/${annName}/avatar`, { 'if-none-match': served.headers.get('etag')! })).status).toBe(304);
+    const pinned = await seen(`${a.url}/users/${annName}/avatar?v=${version}`);
     expect(pinned.headers.get('cache-control')).toContain('immutable');
   });
 
@@ -85,15 +87,15 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
 
   it('a bot sets its own avatar with its token, an admin sets one from the bots page, and both are served', async () => {
     const bot = await makeBot(a.url, admin, 'deploys');
-    const initials = await fetch(`${a.url}/users/deploys/avatar`);
+    const initials = await seen(`${a.url}/users/deploys/avatar`);
     expect(initials.headers.get('content-type')).toBe('image/png');
     expect((await uploadAvatar(a.url, { token: bot.token }, await jpegWithGps(200, 200))).status).toBe(204);
-    const own = await fetch(`${a.url}/users/deploys/avatar`);
+    const own = await seen(`${a.url}/users/deploys/avatar`);
     expect(own.headers.get('content-type')).toBe('image/webp');
     const byAdmin = await uploadAvatar(a.url, { cookie: admin }, await jpegWithGps(640, 480), { path: '/admin/bots/deploys/avatar', page: true });
     expect(byAdmin.status).toBe(303);
     expect(byAdmin.headers.get('location')).toBe('/admin/bots?avatar=deploys');
-    const after = await fetch(`${a.url}/users/deploys/avatar`);
+    const after = await seen(`${a.url}/users/deploys/avatar`);
     expect(after.headers.get('etag')).not.toBe(own.headers.get('etag'));
     const profile = await (await page(a.url, '/users/deploys', ann)).text();
     expect(profile).toContain('<h1><bdi>deploys</bdi> <span class="bot-mark" title="A bot">bot</span></h1>');
@@ -108,5 +110,14 @@ describe('avatars: uploaded, shrunk, stripped, and an initials picture until the
     const room = await (await page(a.url, '/rooms/general', ann)).text();
     expect(room).toContain('<a class="avatar hue-');
     expect(room).toContain('href="/users/deploys" tabindex="-1" aria-hidden="true"><img src="/users/deploys/avatar" alt="" width="36" height="36" loading="lazy"');
+  });
+
+  it('a visitor without a session gets initials for any well-formed name, known or not, so the address tells nothing', async () => {
+    const known = await fetch(`${a.url}/users/${annName}/avatar`);
+    const unknown = await fetch(`${a.url}/users/nobody_at_all/avatar`);
+    expect([known.status, unknown.status]).toEqual([200, 200]);
+    expect([known.headers.get('content-type'), unknown.headers.get('content-type')]).toEqual(['image/png', 'image/png']);
+    expect((await seen(`${a.url}/users/${annName}/avatar`)).headers.get('content-type')).toBe('image/webp');
+    expect((await fetch(`${a.url}/users/no%20such%20name/avatar`)).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
-import type { AppEnv, Ctx } from '../context.ts';
+import { currentUser, type AppEnv, type Ctx } from '../context.ts';
+import { NAME_RULE } from '../../accounts/rules.ts';
 import { HttpError } from '../errors.ts';
 import { adminsOnly } from '../access.ts';
 import { streamsItsBody } from '../body-limit.ts';
@@ -21,8 +22,8 @@ const REFUSED = {
 const fromForm = (c: Ctx) => (c.req.header('accept') ?? '').includes('text/html');
 
 /**
- * Avatars: anyone may GET one (they sit beside messages, public rooms included; a name is no
- * secret there); a member sets their own (POST /api/me/avatar, a bot too with its token), an
+ * Avatars: members GET anyone's; visitors without a session (public rooms) get initials for any
+ * well-formed name, so the address tells a stranger nothing; a member sets their own (POST /api/me/avatar, a bot too with its token), an
  * admin a bot's from the bots page.
  */
 export function avatarRoutes(deps: Pick<Deps, 'sql' | 'config'>) {
@@ -38,19 +39,24 @@ export function avatarRoutes(deps: Pick<Deps, 'sql' | 'config'>) {
 
   const open = new Hono<AppEnv>()
     .get('/users/:name/avatar', async (c) => {
-      const profile = await findProfile(sql, c.req.param('name'));
-      if (!profile) throw new HttpError(404, 'There is nobody by that name.');
+      // Without a session, any well-formed name gets its initials and nothing is looked up: the
+      // address must not tell a stranger which names exist (sign-in answers them alike too).
+      const name = c.req.param('name');
+      const viewer = await currentUser(c, sql);
+      if (!viewer && !NAME_RULE.test(name)) throw new HttpError(404, 'There is nobody by that name.');
+      const profile = viewer ? await findProfile(sql, name) : null;
+      if (viewer && !profile) throw new HttpError(404, 'There is nobody by that name.');
       const matches = (etag: string) => c.req.header('if-none-match')?.split(/\s*,\s*/).includes(etag) === true;
       // A browser revalidating the picture it holds costs one small query, not the bytes.
-      if (profile.avatarVersion > 0 && matches(`"v${profile.avatarVersion}"`)) {
+      if (profile && profile.avatarVersion > 0 && matches(`"v${profile.avatarVersion}"`)) {
         c.header('Cache-Control', 'no-cache');
         c.header('ETag', `"v${profile.avatarVersion}"`);
         return c.body(null, 304);
       }
-      const stored = profile.avatarVersion > 0 ? await readAvatar(sql, profile.id) : null;
+      const stored = profile && profile.avatarVersion > 0 ? await readAvatar(sql, profile.id) : null;
       const picture = stored
         ? { bytes: stored.bytes, type: stored.type, etag: `"v${stored.version}"` }
-        : await initials(profile.name).then((i) => ({ bytes: i.png, type: 'image/png', etag: i.etag }));
+        : await initials(profile?.name ?? name).then((i) => ({ bytes: i.png, type: 'image/png', etag: i.etag }));
       // ?v=<version> names one picture for ever; the plain address is checked on every use.
       const pinned = stored !== null && c.req.query('v') === String(stored.version);
       c.header('Cache-Control', pinned ? 'public, max-age=31536000, immutable' : 'no-cache');
