@@ -15,7 +15,7 @@ if [ "$(id -u)" = 0 ]; then
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 
-: "${PATRONI_NAME:?set PATRONI_NAME (this member's host name)}"
+: "${PATRONI_NAME:?set PATRONI_NAME (the host name of this member)}"
 : "${CHAT_ETCD:?set CHAT_ETCD (etcd host:port list)}"
 owner=$(< /run/secrets/postgres_password)
 replication=$(< /run/secrets/chat_replication_password)
@@ -42,8 +42,10 @@ bootstrap:
     retry_timeout: 5
     maximum_lag_on_failover: 1048576
     # Quorum commit: a commit returns once ANY one standby has it on disk, so the primary's
-    # loss loses no acknowledged transaction, and one standby's loss blocks nothing.
+    # loss loses no acknowledged transaction, and one standby's loss blocks nothing. Strict:
+    # with no standby at all, commits wait rather than go unreplicated.
     synchronous_mode: ${CHAT_SYNCHRONOUS_MODE:-quorum}
+    synchronous_mode_strict: true
     synchronous_node_count: 1
     postgresql:
       use_pg_rewind: true
