@@ -11,6 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 type Service = {
   image?: string;
   entrypoint?: string[];
+  command?: string[];
   environment?: Record<string, string>;
   sysctls?: Record<string, string | number>;
   secrets?: { source: string }[];
@@ -45,10 +46,16 @@ describe('stack.ha.yml on top of stack.yml', () => {
     }
   });
 
-  itRendered('retires the one-node database and its backup schedule', () => {
+  itRendered('keeps the name postgres for a router on every node, so the URL secrets stay as on one server', () => {
     const { services } = render();
-    expect(services.postgres!.deploy?.replicas).toBe(0);
+    expect(services.postgres!.command).toEqual(['haproxy', '-db', '-f', '/etc/haproxy/chat.cfg']);
+    expect(services.postgres!.deploy?.replicas).toBe(3);
+    expect(services.postgres!.deploy?.placement?.max_replicas_per_node).toBe(1);
     expect(services.backup!.deploy?.replicas).toBe(0);
+    const cfg = readFileSync(join(root, 'deploy/postgres/haproxy.cfg'), 'utf8');
+    for (const n of [1, 2, 3]) expect(cfg).toMatch(new RegExp(`server db${n} db${n}:5432 check port 8008`));
+    expect(cfg).toMatch(/option httpchk GET \/primary/);
+    expect(cfg).toMatch(/on-marked-down shutdown-sessions/);
   });
 
   itRendered('spreads the app over nodes and lets it find a dead connection within seconds', () => {

@@ -19,10 +19,8 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
     connect_timeout: Math.ceil(timeoutMs / 1000),
     idle_timeout: 60,
     max_lifetime: 60 * 30,
-    // TCP keepalive after 10 s idle (the default is 60 s): a pooled connection to a server whose
-    // host vanished (a node died or was cut off) is found dead and replaced, not kept. With a
-    // multi-host URL and target_session_attrs=primary (stack.ha.yml) the replacement connects
-    // to whichever host is the primary now. Documentation/deploy.md, "Three nodes".
+    // TCP keepalive after 10 s idle (the default is 60 s): a pooled connection whose far end
+    // vanished (a node died or was cut off: stack.ha.yml) is found dead and replaced, not kept.
     keep_alive: 10,
     onnotice: () => {},
     // The default backoff grows to 20 s between attempts while the database is down, and queries

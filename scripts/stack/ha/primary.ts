@@ -1,5 +1,5 @@
 // database primary lost: the node that holds the PostgreSQL primary dies under a steady writer.
-// Patroni promotes a synchronous standby; the replicas find it through their multi-host URL
+// Patroni promotes a synchronous standby; the replicas find it through the router (postgres)
 // without a restart; the old primary, its node started again, rejoins as a standby (pg_rewind).
 import { figures } from '../lib/load.ts';
 import { dockerOn, until } from '../lib/sh.ts';

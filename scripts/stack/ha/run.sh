@@ -84,14 +84,13 @@ sw() { on 1 "$@"; } # the Swarm, through node1 (the checks choose a manager them
 sw network create --driver overlay --attachable traefik-public >/dev/null
 
 owner=$(openssl rand -hex 24) app=$(openssl rand -hex 24)
-hosts=db1:5432,db2:5432,db3:5432
 printf %s "$owner" | sw secret create postgres_password - >/dev/null
 printf %s "$app" | sw secret create chat_app_password - >/dev/null
 openssl rand -hex 24 | sw secret create chat_readonly_password - >/dev/null
 openssl rand -hex 24 | sw secret create chat_replication_password - >/dev/null
 openssl rand -hex 24 | sw secret create pgadmin_password - >/dev/null
-printf %s "postgres://chat_app:$app@$hosts/chat?target_session_attrs=primary" | sw secret create chat_database_url - >/dev/null
-printf %s "postgres://chat_owner:$owner@$hosts/chat?target_session_attrs=primary" | sw secret create chat_migrate_database_url - >/dev/null
+printf %s "postgres://chat_app:$app@postgres:5432/chat" | sw secret create chat_database_url - >/dev/null
+printf %s "postgres://chat_owner:$owner@postgres:5432/chat" | sw secret create chat_migrate_database_url - >/dev/null
 
 say "deploying stack.yml + stack.ha.yml + $here/override.yml as '$stack' on three nodes"
 CHAT_HOST=chat.stack-test.invalid PGADMIN_HOST=pgadmin.stack-test.invalid PGADMIN_EMAIL=admin@example.com \
