@@ -35,10 +35,10 @@ bootstrap:
   dcs:
     # The primary renews its leader key every loop_wait; when it stops (its node died or is
     # cut off), the key expires after ttl and a synchronous standby is promoted: about
-    # ttl + loop_wait, well inside 30 s. A primary that cannot reach etcd demotes itself
-    # within retry_timeout, before the key expires, so two primaries never take writes.
-    ttl: 20
-    loop_wait: 5
+    # ttl + loop_wait (12 to 20 s), well inside 30 s. A primary that cannot reach etcd demotes
+    # itself within retry_timeout, before the key expires, so two primaries never take writes.
+    ttl: 15
+    loop_wait: 3
     retry_timeout: 5
     maximum_lag_on_failover: 1048576
     # Quorum commit: a commit returns once ANY one standby has it on disk, so the primary's

@@ -2,7 +2,7 @@
 // from inside a member's container), and its set-up: the stack up, a person signed in.
 import { readdirSync } from 'node:fs';
 import { Balancer, signIn } from '../lib/client.ts';
-import { docker, dockerOn, until, useEngine } from '../lib/sh.ts';
+import { docker, dockerOn, dockerWithin, until, useEngine } from '../lib/sh.ts';
 import { containers, healthy, nodes, tasks } from '../lib/swarm.ts';
 import { svc, type Ctx } from '../checks/setup.ts';
 
@@ -22,7 +22,7 @@ export async function cluster(ctx: Pick<Ctx, 'stack'>): Promise<Member[]> {
     if (!c) continue;
     const engine = nodes.find((n) => n.name === c.node)?.engine;
     try {
-      const out = await dockerOn(engine, 'exec', c.id, 'python3', '-c',
+      const out = await dockerWithin(5000, engine, 'exec', c.id, 'python3', '-c',
         "import urllib.request as u, sys; sys.stdout.write(u.urlopen('http://127.0.0.1:8008/cluster', timeout=3).read().decode())");
       return (JSON.parse(out) as { members: Member[] }).members;
     } catch {

@@ -43,7 +43,7 @@ async function victimOf(ctx: Ctx): Promise<string> {
 }
 
 /** The Swarm whole again: every node Ready and active, both standbys streaming, every replica ready. */
-async function whole(ctx: Ctx): Promise<void> {
+export async function whole(ctx: Ctx): Promise<void> {
   await until('three nodes Ready', async () => (await nodeStates()).split('\n').filter((l) => / Ready Active /.test(l)).length === 3, 180_000, 2000);
   await until('two streaming standbys', async () => streaming(await cluster(ctx)).length === 2, 180_000, 2000);
   await healthy(svc(ctx, 'app'), ctx.replicas, 180_000);

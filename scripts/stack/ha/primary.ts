@@ -6,17 +6,18 @@ import { dockerOn, until } from '../lib/sh.ts';
 import { containers, healthy } from '../lib/swarm.ts';
 import { svc, type Ctx } from '../checks/setup.ts';
 import { cluster, describe, leaderOf, manageFrom, nodeContainer, nodeOf, nodeStates, primarySql, streaming } from './cluster.ts';
-import { underLoad } from './nodes.ts';
+import { underLoad, whole } from './nodes.ts';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export async function primaryLost(ctx: Ctx): Promise<string> {
+  await whole(ctx);
   const old = leaderOf(await cluster(ctx));
   if (!old) throw new Error('no primary to lose');
   const victim = nodeOf(old);
   manageFrom([victim]);
   const app = svc(ctx, 'app');
-  const survivors = (await containers(app)).filter((c) => c.node !== victim).map((c) => c.id);
+  const survivors = (await healthy(app, ctx.replicas)).filter((c) => c.node !== victim).map((c) => c.id);
   let promoted = 0;
   let writable = 0;
   let next = '';

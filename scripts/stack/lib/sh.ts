@@ -14,9 +14,14 @@ export async function docker(...args: string[]): Promise<string> {
   return dockerOn(engine, ...args);
 }
 
-/** A docker command against one engine; timeoutMs bounds a call to an engine that went away. */
+/** A docker command against one engine; a call to an engine that went away gives up after 20 s. */
 export async function dockerOn(host: string | undefined, ...args: string[]): Promise<string> {
-  const { stdout } = await run('docker', host ? ['-H', host, ...args] : args, { maxBuffer: 64 << 20, timeout: host ? 20_000 : 0 });
+  return dockerWithin(host ? 20_000 : 0, host, ...args);
+}
+
+/** dockerOn, giving up after timeoutMs (0: never). */
+export async function dockerWithin(timeoutMs: number, host: string | undefined, ...args: string[]): Promise<string> {
+  const { stdout } = await run('docker', host ? ['-H', host, ...args] : args, { maxBuffer: 64 << 20, timeout: timeoutMs });
   return stdout.trim();
 }
 

@@ -1,4 +1,4 @@
-import { docker, dockerOn, until } from './sh.ts';
+import { docker, dockerOn, dockerWithin, until } from './sh.ts';
 
 /** host: the address its host-mode port is published on; node: the Swarm node's name. */
 export interface Container { id: string; task: string; port: number | null; health: string; host: string; node: string }
@@ -18,7 +18,8 @@ export async function containers(service: string): Promise<Container[]> {
 }
 
 async function containersOn(engine: string | undefined, host: string, node: string, service: string): Promise<Container[]> {
-  const out = await dockerOn(engine, 'ps', '--filter', `label=com.docker.swarm.service.name=${service}`, '--format',
+  // A node that died must not hold up the balancer's refresh: 4 s, then it has no containers.
+  const out = await dockerWithin(engine ? 4000 : 0, engine, 'ps', '--filter', `label=com.docker.swarm.service.name=${service}`, '--format',
     '{{.ID}}\t{{.Label "com.docker.swarm.task.name"}}\t{{.Ports}}\t{{.Status}}');
   return out.split('\n').filter(Boolean).map((line) => {
     const [id, task, ports, status] = line.split('\t') as [string, string, string, string];
