@@ -56,9 +56,10 @@ build_node() {
 
 build_postgres() {
   local base h ctx
-  # pgbackrest too: the official image gets it from apt in deploy/postgres/Dockerfile, which
-  # skips that step when the base already has it (no registry or apt inside builds here).
-  base=$(rootfs sid postgresql-18,pgbackrest sid-postgresql-18)
+  # pgbackrest, patroni and etcd-server too: the official image gets them from apt in
+  # deploy/postgres/Dockerfile, which skips that step when the base already has them (no
+  # registry or apt inside builds here).
+  base=$(rootfs sid postgresql-18,pgbackrest,patroni,python3-etcd,etcd-server,etcd-client,haproxy sid-postgresql-18)
   h=$( { cat "$recipes/postgres.Dockerfile" "$recipes/postgres-entrypoint.sh"; echo "$base"; } | sha)
   if [ "$(hash_of "$pg_tag")" = "$h" ]; then say "$pg_tag: cached"; return; fi
   say "$pg_tag: from Debian sid's postgresql-18"

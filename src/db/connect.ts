@@ -19,6 +19,9 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
     connect_timeout: Math.ceil(timeoutMs / 1000),
     idle_timeout: 60,
     max_lifetime: 60 * 30,
+    // TCP keepalive after 10 s idle (the default is 60 s): a pooled connection whose far end
+    // vanished (a node died or was cut off: stack.ha.yml) is found dead and replaced, not kept.
+    keep_alive: 10,
     onnotice: () => {},
     // The default backoff grows to 20 s between attempts while the database is down, and queries
     // wait for it: a post would hang. At most 1 s: answers stay quick and recovery prompt.

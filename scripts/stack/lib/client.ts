@@ -1,9 +1,10 @@
 // The test's way in, standing in for Traefik: it finds the app's tasks (host-mode ports on
-// 127.0.0.1), asks each /readyz every second, and spreads requests over the ready ones.
+// 127.0.0.1, or on each node's address in the three-node run), asks each /readyz every second,
+// and spreads requests over the ready ones.
 import { containers } from './swarm.ts';
 import { sleep } from './sh.ts';
 
-export interface Target { port: number; task: string }
+export interface Target { host: string; port: number; task: string }
 
 export class Balancer {
   private ready: Target[] = [];
@@ -15,8 +16,8 @@ export class Balancer {
   async refresh(): Promise<Target[]> {
     const found = (await containers(this.service)).filter((c) => c.port !== null);
     const ok = await Promise.all(found.map((c) =>
-      fetch(`http://127.0.0.1:${c.port}/readyz`, { signal: AbortSignal.timeout(1500) }).then((r) => r.ok, () => false)));
-    this.ready = found.filter((_, i) => ok[i]).map((c) => ({ port: c.port!, task: c.task }));
+      fetch(`http://${c.host}:${c.port}/readyz`, { signal: AbortSignal.timeout(1500) }).then((r) => r.ok, () => false)));
+    this.ready = found.filter((_, i) => ok[i]).map((c) => ({ host: c.host, port: c.port!, task: c.task }));
     return this.ready;
   }
 
@@ -43,7 +44,7 @@ export class Balancer {
   url(path: string): string {
     const t = this.pick();
     if (!t) throw new Error('no ready replica');
-    return `http://127.0.0.1:${t.port}${path}`;
+    return `http://${t.host}:${t.port}${path}`;
   }
 }
 
@@ -72,7 +73,7 @@ export async function post(bal: Balancer, cookie: string, room: string, body: st
   const t = bal.pick();
   if (!t) return 'no ready replica';
   try {
-    const res = await fetch(`http://127.0.0.1:${t.port}/rooms/${room}/messages`, {
+    const res = await fetch(`http://${t.host}:${t.port}/rooms/${room}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie },
       body: JSON.stringify({ body }),

@@ -39,7 +39,7 @@ export class Stream {
       const t = this.bal.pick();
       if (t) {
         try {
-          const res = await fetch(`http://127.0.0.1:${t.port}/rooms/${this.room}/events`, {
+          const res = await fetch(`http://${t.host}:${t.port}/rooms/${this.room}/events`, {
             headers: { cookie: this.cookie, accept: 'text/event-stream', ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}) },
             signal,
           });

@@ -1,17 +1,31 @@
-import { docker, until } from './sh.ts';
+import { docker, dockerOn, dockerWithin, until } from './sh.ts';
 
-export interface Container { id: string; task: string; port: number | null; health: string }
+/** host: the address its host-mode port is published on; node: the Swarm node's name. */
+export interface Container { id: string; task: string; port: number | null; health: string; host: string; node: string }
 export interface Task { id: string; name: string; desired: string; state: string; error: string }
 
-/** The running containers of a service on this node, with the host port of its 3000 (host mode). */
+/** The three-node run's nodes (STACK_NODES=name=address,...), each with its own engine; else this machine. */
+export const nodes = (process.env.STACK_NODES ?? '').split(',').filter(Boolean).map((pair) => {
+  const [name, address] = pair.split('=') as [string, string];
+  return { name, address, engine: `tcp://${address}:2375` };
+});
+
+/** The running containers of a service on every node that answers, with the host port of its 3000 (host mode). */
 export async function containers(service: string): Promise<Container[]> {
-  const out = await docker('ps', '--filter', `label=com.docker.swarm.service.name=${service}`, '--format',
+  if (nodes.length === 0) return containersOn(undefined, '127.0.0.1', '', service);
+  const each = await Promise.all(nodes.map((n) => containersOn(n.engine, n.address, n.name, service).catch(() => [])));
+  return each.flat();
+}
+
+async function containersOn(engine: string | undefined, host: string, node: string, service: string): Promise<Container[]> {
+  // A node that died must not hold up the balancer's refresh: 4 s, then it has no containers.
+  const out = await dockerWithin(engine ? 4000 : 0, engine, 'ps', '--filter', `label=com.docker.swarm.service.name=${service}`, '--format',
     '{{.ID}}\t{{.Label "com.docker.swarm.task.name"}}\t{{.Ports}}\t{{.Status}}');
   return out.split('\n').filter(Boolean).map((line) => {
     const [id, task, ports, status] = line.split('\t') as [string, string, string, string];
     const port = /:(\d+)->3000\/tcp/.exec(ports)?.[1];
     const health = /\((healthy|unhealthy|health: starting)\)/.exec(status)?.[1] ?? 'none';
-    return { id, task, port: port ? Number(port) : null, health };
+    return { id, task, port: port ? Number(port) : null, health, host, node };
   });
 }
 
@@ -46,6 +60,6 @@ export async function updateSettled(service: string, timeoutMs: number): Promise
 export async function psql(stack: string, query: string, user = 'chat_owner'): Promise<string[]> {
   const [pg] = await containers(`${stack}_postgres`);
   if (!pg) throw new Error('no PostgreSQL container');
-  const out = await docker('exec', pg.id, 'psql', '-h', '127.0.0.1', '-U', user, '-d', 'chat', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', query);
+  const out = await dockerOn(nodes.find((n) => n.name === pg.node)?.engine, 'exec', pg.id, 'psql', '-h', '127.0.0.1', '-U', user, '-d', 'chat', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', query);
   return out.split('\n').filter(Boolean);
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# One member of the replicated database (stack.ha.yml): writes Patroni's settings from the
+# service's environment and its Docker secrets, then runs Patroni, which runs PostgreSQL as the
+# primary or as a streaming standby and moves the primary when its node dies. Needs:
+#   PATRONI_NAME   this member's name, also its host name on the backend network (db1, db2, ...)
+#   CHAT_ETCD      the etcd members, host:port,host:port,... (etcd1:2379,etcd2:2379,etcd3:2379)
+#   secrets postgres_password (chat_owner), chat_replication_password, and for the first start
+#   chat_app_password and chat_readonly_password (chat-patroni-bootstrap).
+# Documentation/deploy.md, "Three nodes".
+set -Eeuo pipefail
+
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p /var/lib/postgresql/18 /var/run/postgresql
+  chown postgres:postgres /var/lib/postgresql /var/lib/postgresql/18 /var/run/postgresql
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+fi
+
+: "${PATRONI_NAME:?set PATRONI_NAME (the host name of this member)}"
+: "${CHAT_ETCD:?set CHAT_ETCD (etcd host:port list)}"
+owner=$(< /run/secrets/postgres_password)
+replication=$(< /run/secrets/chat_replication_password)
+conf=/tmp/patroni.yml
+umask 077
+cat > "$conf" <<YAML
+scope: ${CHAT_CLUSTER:-chat}
+name: ${PATRONI_NAME}
+restapi:
+  listen: 0.0.0.0:8008
+  connect_address: ${PATRONI_NAME}:8008
+etcd3:
+  hosts: ${CHAT_ETCD}
+log:
+  level: ${PATRONI_LOG_LEVEL:-INFO}
+bootstrap:
+  dcs:
+    # The primary renews its leader key every loop_wait; when it stops (its node died or is
+    # cut off), the key expires after ttl and a synchronous standby is promoted: about
+    # ttl + loop_wait (12 to 20 s), well inside 30 s. A primary that cannot reach etcd demotes
+    # itself within retry_timeout, before the key expires, so two primaries never take writes.
+    ttl: 15
+    loop_wait: 3
+    retry_timeout: 5
+    maximum_lag_on_failover: 1048576
+    # Quorum commit: a commit returns once ANY one standby has it on disk, so the primary's
+    # loss loses no acknowledged transaction, and one standby's loss blocks nothing. Strict:
+    # with no standby at all, commits wait rather than go unreplicated.
+    synchronous_mode: ${CHAT_SYNCHRONOUS_MODE:-quorum}
+    synchronous_mode_strict: true
+    synchronous_node_count: 1
+    postgresql:
+      use_pg_rewind: true
+      use_slots: true
+      parameters:
+        synchronous_commit: "on"
+        wal_level: replica
+        hot_standby: "on"
+        wal_log_hints: "on"
+        max_wal_senders: 10
+        max_replication_slots: 10
+        wal_keep_size: 256MB
+        # As in stack.yml: no open transaction anywhere stalls the pollers.
+        idle_in_transaction_session_timeout: 30s
+        transaction_timeout: 60s
+  initdb:
+    - encoding: UTF8
+    - locale: C.UTF-8
+    - data-checksums
+  post_bootstrap: /usr/local/bin/chat-patroni-bootstrap
+postgresql:
+  listen: 0.0.0.0:5432
+  connect_address: ${PATRONI_NAME}:5432
+  data_dir: /var/lib/postgresql/18/patroni
+  bin_dir: /usr/lib/postgresql/18/bin
+  pgpass: /tmp/pgpass
+  authentication:
+    superuser:
+      username: chat_owner
+      password: '${owner}'
+    replication:
+      username: replicator
+      password: '${replication}'
+  parameters:
+    unix_socket_directories: /var/run/postgresql
+  pg_hba:
+    - local all all trust
+    - host all all 127.0.0.1/32 trust
+    - host replication replicator all scram-sha-256
+    - host all all all scram-sha-256
+YAML
+exec patroni "$conf"

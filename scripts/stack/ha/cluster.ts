@@ -1,0 +1,78 @@
+// The three-node run's view of its nodes and of the database cluster (Patroni's REST API, asked
+// from inside a member's container), and its set-up: the stack up, a person signed in.
+import { readdirSync } from 'node:fs';
+import { Balancer, signIn } from '../lib/client.ts';
+import { docker, dockerOn, dockerWithin, until, useEngine } from '../lib/sh.ts';
+import { containers, healthy, nodes, tasks } from '../lib/swarm.ts';
+import { svc, type Ctx } from '../checks/setup.ts';
+
+export const members = ['db1', 'db2', 'db3'];
+const prefix = process.env.STACK_NODE_PREFIX ?? 'stacktest-ha-';
+/** The container (on this machine's engine) that is the node. */
+export const nodeContainer = (node: string) => `${prefix}${node}`;
+/** db1 lives on node1 (label chat.member=1), and so on. */
+export const nodeOf = (member: string) => member.replace('db', 'node');
+
+export interface Member { name: string; role: string; state: string; lag?: number | string; timeline?: number }
+
+/** Patroni's view of the cluster, from the first member that answers. */
+export async function cluster(ctx: Pick<Ctx, 'stack'>): Promise<Member[]> {
+  for (const m of members) {
+    const [c] = await containers(svc(ctx, m)).catch(() => []);
+    if (!c) continue;
+    const engine = nodes.find((n) => n.name === c.node)?.engine;
+    try {
+      const out = await dockerWithin(5000, engine, 'exec', c.id, 'python3', '-c',
+        "import urllib.request as u, sys; sys.stdout.write(u.urlopen('http://127.0.0.1:8008/cluster', timeout=3).read().decode())");
+      return (JSON.parse(out) as { members: Member[] }).members;
+    } catch {
+      // this member's API is not answering; ask the next
+    }
+  }
+  throw new Error('no database member answers');
+}
+
+export const leaderOf = (ms: Member[]) => ms.find((m) => m.role === 'leader' && m.state === 'running')?.name;
+export const streaming = (ms: Member[]) => ms.filter((m) => m.role !== 'leader' && m.state === 'streaming');
+export const describe = (ms: Member[]) =>
+  ms.map((m) => `${m.name} ${m.role}${m.role === 'leader' ? '' : ` ${m.state}, lag ${m.lag ?? '?'}`}`).join(', ');
+
+/** SQL on the primary, as the owner (an admin's session). */
+export async function primarySql(ctx: Pick<Ctx, 'stack'>, query: string): Promise<string[]> {
+  const leader = leaderOf(await cluster(ctx));
+  if (!leader) throw new Error('no primary');
+  const [c] = await containers(svc(ctx, leader));
+  if (!c) throw new Error(`no container of ${leader}`);
+  const engine = nodes.find((n) => n.name === c.node)?.engine;
+  const out = await dockerOn(engine, 'exec', c.id, 'psql', '-h', '127.0.0.1', '-U', 'chat_owner', '-d', 'chat', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', query);
+  return out.split('\n').filter(Boolean);
+}
+
+/** Talks to the Swarm through a manager other than `avoid` (a node about to die). */
+export function manageFrom(avoid: string[] = []): string {
+  const n = nodes.find((x) => !avoid.includes(x.name));
+  if (!n) throw new Error('no manager left');
+  useEngine(n.engine);
+  return n.name;
+}
+
+export async function nodeStates(): Promise<string> {
+  return docker('node', 'ls', '--format', '{{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}');
+}
+
+export async function setUpHa(stack: string, replicas: number, root: string): Promise<Ctx> {
+  const ctx = { stack, replicas } as Ctx;
+  manageFrom();
+  await until('a primary and two streaming standbys', async () => {
+    const ms = await cluster(ctx);
+    return leaderOf(ms) && streaming(ms).length === 2;
+  }, 300_000, 2000);
+  await until('the migrate job to complete', async () => (await tasks(svc(ctx, 'migrate'))).some((t) => /^Complete/.test(t.state)), 240_000, 2000);
+  await healthy(svc(ctx, 'app'), replicas, 240_000);
+  ctx.bal = new Balancer(svc(ctx, 'app')).start();
+  await until('every replica to answer /readyz', async () => (await ctx.bal.refresh()).length === replicas, 60_000);
+  ctx.cookie = await signIn(ctx.bal, 'stacktester', 'stack-test-password-1');
+  ctx.accepted = new Set();
+  ctx.sqlFiles = readdirSync(`${root}/sql`).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  return ctx;
+}

@@ -1,0 +1,78 @@
+// Offline checks of the three-server deployment: stack.yml with stack.ha.yml on top, rendered by
+// `docker stack config` as `docker stack deploy -c stack.yml -c stack.ha.yml` merges them.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+type Service = {
+  image?: string;
+  entrypoint?: string[];
+  command?: string[];
+  environment?: Record<string, string>;
+  sysctls?: Record<string, string | number>;
+  secrets?: { source: string }[];
+  volumes?: { source?: string; target: string }[];
+  deploy?: { replicas?: number; endpoint_mode?: string; placement?: { constraints?: string[]; max_replicas_per_node?: number } };
+};
+type Stack = { services: Record<string, Service> };
+
+const hasDocker = spawnSync('docker', ['--version']).status === 0;
+const itRendered = hasDocker ? it : it.skip;
+
+function render(): Stack {
+  const vars = { APP_IMAGE: 'chat:test', DB_IMAGE: 'chat-postgres:test', CHAT_HOST: 'chat.example.com', PGADMIN_HOST: 'pgadmin.example.com', PGADMIN_EMAIL: 'admin@example.com' };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? root, ...vars };
+  const out = spawnSync('docker', ['stack', 'config', '-c', 'stack.yml', '-c', 'stack.ha.yml'], { cwd: root, env, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`docker stack config failed:\n${out.stderr}`);
+  return parse(out.stdout) as Stack;
+}
+
+describe('stack.ha.yml on top of stack.yml', () => {
+  itRendered('runs three database members and three etcd members, each pinned to its own labelled node', () => {
+    const { services } = render();
+    for (const n of [1, 2, 3]) {
+      for (const name of [`db${n}`, `etcd${n}`]) {
+        const s = services[name]!;
+        expect(s.image, name).toBe('chat-postgres:test');
+        expect(s.deploy?.placement?.constraints, name).toEqual([`node.labels.chat.member == ${n}`]);
+        expect(s.deploy?.endpoint_mode, name).toBe('dnsrr');
+      }
+      expect(services[`db${n}`]!.environment?.PATRONI_NAME).toBe(`db${n}`);
+      expect(services[`db${n}`]!.entrypoint).toEqual(['chat-patroni']);
+    }
+  });
+
+  itRendered('keeps the name postgres for a router on every node, so the URL secrets stay as on one server', () => {
+    const { services } = render();
+    expect(services.postgres!.command).toEqual(['haproxy', '-db', '-f', '/etc/haproxy/chat.cfg']);
+    expect(services.postgres!.deploy?.replicas).toBe(3);
+    expect(services.postgres!.deploy?.placement?.max_replicas_per_node).toBe(1);
+    expect(services.backup!.deploy?.replicas).toBe(0);
+    const cfg = readFileSync(join(root, 'deploy/postgres/haproxy.cfg'), 'utf8');
+    for (const n of [1, 2, 3]) expect(cfg).toMatch(new RegExp(`server db${n} db${n}:5432 check port 8008`));
+    expect(cfg).toMatch(/option httpchk GET \/primary/);
+    expect(cfg).toMatch(/on-marked-down shutdown-sessions/);
+  });
+
+  itRendered('spreads the app over nodes and lets it find a dead connection within seconds', () => {
+    const app = render().services.app!;
+    expect(app.deploy?.placement?.max_replicas_per_node).toBe(2);
+    expect(Number(app.sysctls?.['net.ipv4.tcp_retries2'])).toBeLessThanOrEqual(8);
+    expect(Number(app.sysctls?.['net.ipv4.tcp_keepalive_intvl'])).toBeLessThanOrEqual(10);
+  });
+
+  it('writes Patroni settings with synchronous commit that cannot go unreplicated', () => {
+    const script = readFileSync(join(root, 'deploy/postgres/chat-patroni.sh'), 'utf8');
+    expect(script).toMatch(/synchronous_mode: \$\{CHAT_SYNCHRONOUS_MODE:-quorum\}/);
+    expect(script).toMatch(/synchronous_mode_strict: true/);
+    expect(script).toMatch(/synchronous_commit: "on"/);
+    expect(script).toMatch(/use_pg_rewind: true/);
+    const ttl = Number(/ttl: (\d+)/.exec(script)?.[1]);
+    const loop = Number(/loop_wait: (\d+)/.exec(script)?.[1]);
+    expect(ttl + loop, 'promotion within 30 s').toBeLessThan(30);
+  });
+});
