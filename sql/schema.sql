@@ -911,7 +911,7 @@ DECLARE
   v_id bigint;
   v_at timestamptz;
 BEGIN
-  SELECT r.id, r.archived_at IS NOT NULL INTO v_room, v_archived FROM rooms r WHERE r.slug = p_room;
+  SELECT r.id, r.archived_at IS NOT NULL INTO v_room, v_archived FROM rooms r WHERE r.slug = p_room AND r.deleted_at IS NULL FOR KEY SHARE;
   IF v_room IS NULL OR NOT can_read(p_author, v_room) THEN
     RETURN QUERY SELECT 'unknown_room'::text, 0, NULL::xid8, NULL::bigint, NULL::timestamptz;
     RETURN;

@@ -48,6 +48,13 @@ export function createImageProcess(o: { log: Logger; jobMs?: number }): ImagePro
     proc.on('message', (m: { id: number; thumb: Uint8Array | null }) => {
       pending.get(m.id)?.(m.thumb ? Buffer.from(m.thumb.buffer, m.thumb.byteOffset, m.thumb.byteLength) : null);
     });
+    // A fork that fails (EAGAIN, ENOMEM under the very load big images bring) is no crash: the
+    // waiting images get no thumbnail, and the next one tries a new process.
+    proc.on('error', (err) => {
+      if (child === proc) child = null;
+      o.log.warn('image process failed', { error: err.message });
+      for (const done of pending.values()) done(null);
+    });
     proc.on('exit', (code, signal) => {
       if (child === proc) child = null;
       if (!closed) o.log.warn('image process ended', { code, signal });

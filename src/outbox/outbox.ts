@@ -52,7 +52,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
   let workers: Workers | null = null;
   let watch: NodeJS.Timeout | null = null;
   let seen = '';
-  let stopSweep = () => {};
+  let stopSweep = async () => {};
   return {
     dispatcher,
     async start() {
@@ -73,7 +73,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
     },
     async stop() {
       clearInterval(watch ?? undefined);
-      stopSweep();
+      await stopSweep();
       await dispatcher.stop();
       await workers?.stop();
     },

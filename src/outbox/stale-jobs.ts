@@ -8,7 +8,7 @@ import type { Logger } from '../ops/log.ts';
  * again now, with the same key (a webhook's X-Chat-Delivery). Only this outbox's tasks, whose
  * longest run is known. Every replica runs this; the statement is idempotent.
  */
-export function startStaleJobSweep(o: { sql: Sql; log: Logger; tasks: string[]; staleAfterMs: number; everyMs?: number; hourly?: () => Promise<void> }): () => void {
+export function startStaleJobSweep(o: { sql: Sql; log: Logger; tasks: string[]; staleAfterMs: number; everyMs?: number; hourly?: () => Promise<void> }): () => Promise<void> {
   const sweep = async () => {
     try {
       const freed = await o.sql<{ id: string }[]>`
@@ -28,6 +28,11 @@ export function startStaleJobSweep(o: { sql: Sql; log: Logger; tasks: string[]; 
     if (sweeps++ % Math.round(3600_000 / everyMs) !== 0 || !o.hourly) return;
     await o.hourly().catch((err: Error) => o.log.debug('outbox housekeeping failed', { error: err.message }));
   };
-  const timer = setInterval(() => void sweep().then(housekeeping), everyMs);
-  return () => clearInterval(timer);
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => void (running = sweep().then(housekeeping)), everyMs);
+  // Stopping waits for a sweep under way, so none runs on a pool being closed.
+  return () => {
+    clearInterval(timer);
+    return running;
+  };
 }

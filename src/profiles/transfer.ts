@@ -35,6 +35,16 @@ export async function transferState(sql: Sql, token: string): Promise<TransferSt
   return row ? (row.live ? 'live' : 'gone') : 'unknown';
 }
 
+/** Whom a live link signs in, for its page to say so (a link sent by someone else signs one in as them). */
+export async function transferOwner(sql: Sql, token: string): Promise<string | null> {
+  const hashed = tokenHash(token);
+  if (!hashed) return null;
+  const [row] = await sql<{ name: string }[]>`
+    SELECT u.name FROM transfer_links t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = ${hashed} AND t.used_at IS NULL AND t.expires_at > now() AND u.deactivated_at IS NULL`;
+  return row?.name ?? null;
+}
+
 /**
  * Uses the link: the person it signs in, once. Two devices racing for one link: the row's lock
  * makes the second see used_at set, and it gets nothing.

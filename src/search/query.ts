@@ -50,6 +50,8 @@ function decodeNext(raw: string): SearchQuery['after'] {
 }
 
 export function parseSearch(p: Record<string, string | undefined>): Parsed {
+  // PostgreSQL's text cannot hold NUL: such a parameter would be a 500 at the query (found by fast-check).
+  if (Object.values(p).some((v) => v?.includes('\u0000'))) return { ok: false, message: 'A search parameter cannot contain a NUL character.' };
   const q = (p.q ?? '').trim();
   if (!q) return { ok: false, message: 'Say what to search for: "q" is empty.' };
   if (q.length > 200) return { ok: false, message: '"q" is longer than 200 characters.' };

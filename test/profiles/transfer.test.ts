@@ -41,6 +41,8 @@ describe('a one-use sign-in link for another device', () => {
       const html = await shown.text();
       expect(html).toContain(`<form method="post" action="${pathOf(url)}">`);
       expect(html.match(/<button/g)?.length).toBeGreaterThanOrEqual(1);
+      // It says whose account it signs into: a link someone else sent would sign one in as them.
+      expect(html).toContain(`signs this device in as <strong><bdi>${annName}</bdi></strong>`);
     }
     const used = await postForm(a.url, undefined, pathOf(url));
     expect(used.status).toBe(303);

@@ -23,11 +23,13 @@ describe('search parameters and the message and room routes', () => {
 
   const get = (path: string) => fetch(`${r.url}${path}`, { headers: { cookie, accept: 'application/json' } });
 
-  it('answers 400 to every malformed next token and out-of-range date, on /api/search and /search', async () => {
+  it('answers 400 to every malformed next token, out-of-range date and NUL character, on /api/search and /search', async () => {
     const bad: Record<string, string>[] = [
       { next: b64('1e99~1') }, { next: b64('1e-99~1') }, { next: b64('0~9999999999999999999') }, { next: b64('0.5~0') },
       { next: b64('9e38~1') }, { next: '!!!' }, { next: 'a'.repeat(500) },
       { since: '0000-01-01' }, { until: '9999-12-31' }, { since: '0001-01-01T00:00:00Z' }, { until: '9999-12-31T23:59:59+00:00' }, { since: '1899-12-31' },
+      // A NUL, which PostgreSQL's text cannot hold (fast-check found it in q and in from).
+      { q: '\u0000' }, { q: 'deploy\u0000x' }, { from: 'ann\u0000' },
     ];
     for (const p of bad) {
       const qs = new URLSearchParams({ q: 'deploy', ...p });

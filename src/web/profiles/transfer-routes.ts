@@ -5,7 +5,7 @@ import { HttpError } from '../errors.ts';
 import { sessionToken } from '../accounts/cookie.ts';
 import { writeBudget } from '../write-budget.ts';
 import type { User } from '../../accounts/sessions.ts';
-import { createTransfer, transferState, useTransfer } from '../../profiles/transfer.ts';
+import { createTransfer, transferState, useTransfer, transferOwner } from '../../profiles/transfer.ts';
 import { qrSvg } from './qr.ts';
 
 /** Sign-in links per person per hour, over all replicas. */
@@ -38,14 +38,15 @@ export function transferRoutes(deps: Pick<Deps, 'sql' | 'config' | 'log'>, start
   const members = new Hono<AppEnv>()
     .post('/api/me/transfer', budget, async (c) => c.json({ url: (await make(c)).url }, 201));
 
-  const page = (c: Ctx, status: number, data: { error?: string }) =>
+  const page = (c: Ctx, status: number, data: { error?: string; owner?: string | null; viewer?: string | null }) =>
     c.render('transfer', { title: 'Sign in on this device', action: c.req.path, ...data }, status);
   const open = new Hono<AppEnv>()
     .get('/transfer/:token', async (c) => {
-      await currentUser(c, sql);
+      const viewer = await currentUser(c, sql);
       const state = await transferState(sql, c.req.param('token'));
       if (state === 'unknown') throw new HttpError(404, 'There is no such sign-in link.');
-      return page(c, state === 'live' ? 200 : 410, state === 'live' ? {} : { error: GONE });
+      if (state !== 'live') return page(c, 410, { error: GONE });
+      return page(c, 200, { owner: await transferOwner(sql, c.req.param('token')), viewer: viewer?.name ?? null });
     })
     .post('/transfer/:token', async (c) => {
       const token = c.req.param('token');
