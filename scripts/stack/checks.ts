@@ -1,16 +1,16 @@
 // The stack test's checks, in order, against a deployed stack (scripts/stack/run.sh deploys it).
 //   tsx scripts/stack/checks.ts <stack> <replicas> <summary-file>
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runChecks, type Check } from './lib/run-checks.ts';
 import * as backup from './checks/backup.ts';
 import * as basics from './checks/basics.ts';
 import * as resilience from './checks/resilience.ts';
-import { setUp, type Ctx } from './checks/setup.ts';
+import { setUp } from './checks/setup.ts';
 
 const [stack = 'stacktest', replicas = '3', summary = '/dev/null'] = process.argv.slice(2);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-const checks: Array<[string, (ctx: Ctx) => Promise<string>]> = [
+const checks: Check[] = [
   ['every task is healthy', basics.everyTaskHealthy],
   ['migrations applied once, as the owner, by the migrate job', basics.migratedOnceAsOwner],
   ['the app runs as chat_app and holds no owner URL', basics.runsAsChatApp],
@@ -25,32 +25,4 @@ const checks: Array<[string, (ctx: Ctx) => Promise<string>]> = [
   ['backup and point-in-time restore: a table dropped by mistake, the volume destroyed, the database rebuilt from the repository alone', backup.backupAndRestore],
 ];
 
-let passed = 0;
-let failed = 0;
-const secs = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
-const t0 = Date.now();
-let ctx: Ctx | undefined;
-try {
-  ctx = await setUp(stack, Number(replicas), root);
-  console.log(`[checks] stack up and signed in after ${secs(t0)}`);
-} catch (err) {
-  console.log(`FAIL the stack comes up: ${(err as Error).message}`);
-  failed = checks.length;
-}
-if (ctx) {
-  for (const [name, run] of checks) {
-    const started = Date.now();
-    try {
-      const said = await run(ctx);
-      passed++;
-      console.log(`ok   ${name} (${secs(started)}): ${said}`);
-    } catch (err) {
-      failed++;
-      console.log(`FAIL ${name} (${secs(started)}): ${(err as Error).message}`);
-    }
-  }
-  ctx.bal.stop();
-  console.log(`[checks] ${ctx.accepted.size} posts accepted over all checks, in ${secs(t0)}`);
-}
-writeFileSync(summary, `${passed} ${failed}\n`);
-process.exit(0);
+await runChecks({ checks, setUp: () => setUp(stack, Number(replicas), root), what: 'stack up', summary });
