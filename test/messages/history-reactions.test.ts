@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, signIn } from '../support/client.ts';
+import { eventually, postJson, signIn } from '../support/client.ts';
 import { freshDatabase } from '../support/db.ts';
 import { startReplica, type Replica } from '../support/replica.ts';
 
@@ -34,7 +34,8 @@ describe('the history API', () => {
     expect((await react(alice, first.id, '🎉')).status).toBe(200);
     const want = { '👍': ['bob', 'alice'], '🎉': ['alice'] };
 
-    const newest = await history();
+    // History shows a message once no older transaction in the cluster is open (sql/013): wait.
+    const newest = await eventually(() => history(), (p) => p.messages.some((m) => m.body === 'left alone'), 5000);
     expect(newest.messages.find((m) => m.id === first.id)?.reactions).toEqual(want);
     expect(newest.messages.find((m) => m.body === 'left alone')?.reactions).toBeUndefined();
 
