@@ -38,7 +38,8 @@ describeInBrowser('files in Chromium', () => {
       const box = document.querySelector('form.post textarea')!;
       box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     }, png.toString('base64'));
-    await alice.page.locator('.pending-files li.ready', { hasText: 'image.png' }).waitFor({ timeout: 5000 });
+    // The thumbnail is made in a child process at the lowest CPU priority: on a busy machine it waits.
+    await alice.page.locator('.pending-files li.ready', { hasText: 'image.png' }).waitFor({ timeout: 15_000 });
     const box = alice.page.getByRole('textbox', { name: /Message/ });
     await box.fill('a screenshot');
     await box.press('Enter');

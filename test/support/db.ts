@@ -7,9 +7,16 @@ import { connect } from '../../src/db/connect.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.ts';
 
-/** A new database in the test cluster, empty or a copy of `template`; returns its URL. */
+/** This worker's PostgreSQL (global-setup.ts starts one per worker; VITEST_POOL_ID counts from 1). */
+function clusterUrl(): string {
+  const urls = inject('pgUrls');
+  return urls[(Number(process.env.VITEST_POOL_ID ?? 1) - 1) % urls.length]!;
+}
+
+/** A new database in this worker's test cluster, empty or a copy of `template`; returns its URL. */
 async function createDatabase(template?: string): Promise<string> {
-  const admin = connect(inject('pgUrl'), { max: 1 });
+  const cluster = clusterUrl();
+  const admin = connect(cluster, { max: 1 });
   const name = `chat_test_${randomBytes(6).toString('hex')}`;
   try {
     await admin.unsafe(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
@@ -26,7 +33,7 @@ async function createDatabase(template?: string): Promise<string> {
   } finally {
     await admin.end();
   }
-  const url = new URL(inject('pgUrl'));
+  const url = new URL(cluster);
   url.pathname = `/${name}`;
   return url.toString();
 }
