@@ -4,11 +4,6 @@ import { startReplica, type Replica } from '../support/replica.ts';
 import { median, register, signInAs, timed } from './helpers.ts';
 
 const from = (address: string) => ({ 'x-forwarded-for': address });
-const count = async (r: Replica) => {
-  const [row] = await r.sql<{ counters: number; users: number }[]>`
-    SELECT (SELECT count(*)::int FROM rate_counters) AS counters, (SELECT count(*)::int FROM users) AS users`;
-  return row!;
-};
 
 describe('sign-in and registration under load (the limits as shipped)', () => {
   let r: Replica;
@@ -58,25 +53,5 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
     // The aim is 2x (issue 13): measured 1.4x to 1.7x on this 2-core machine. The bound is looser,
     // as other load on the machine comes and goes between phases.
     expect(loaded).toBeLessThan(3 * quiet);
-  }, 180_000);
-
-  it('adds no rows for 5,000 probes of free names, by sign-in and by registration past its limit', async () => {
-    await signInAs(r.url, 'nobody-yet', 'some password', from('10.7.0.1'));
-    for (let i = 0; i < 21; i++) await register(r.url, { name: `prober${i}`, password: 'some password' }, from('10.7.0.2'));
-    const before = await count(r);
-    const statuses = new Map<number, number>();
-    for (let i = 0; i < 50; i++) {
-      const batch = await Promise.all(Array.from({ length: 100 }, (_, j) => {
-        const name = `free${i}n${j}`;
-        return j % 2 ? signInAs(r.url, name, 'some password', from('10.7.0.1')) : register(r.url, { name, password: 'some password' }, from('10.7.0.2'));
-      }));
-      for (const res of batch) {
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        await res.arrayBuffer();
-      }
-    }
-    const after = await count(r);
-    console.log(`5,000 free-name probes: ${JSON.stringify(Object.fromEntries(statuses))}; rows before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
-    expect(after).toEqual(before);
   }, 180_000);
 });
