@@ -34,11 +34,16 @@ log:
 bootstrap:
   dcs:
     # The primary renews its leader key every loop_wait; when it stops (its node died or is
-    # cut off), the key expires after ttl and a synchronous standby is promoted: about
-    # ttl + loop_wait (12 to 20 s), well inside 30 s. A primary that cannot reach etcd demotes
-    # itself within retry_timeout, before the key expires, so two primaries never take writes.
-    ttl: 15
-    loop_wait: 3
+    # cut off), the key expires ttl after the last renewal and a synchronous standby is
+    # promoted: 15 to 20 s after the node died, about 23 s when the etcd leader died with it
+    # (a new etcd leader grants every lease its whole ttl again), then 2 to 4 s for the leader
+    # race (a dead member's API is given 2 s) and the promotion. 20 s is the smallest ttl
+    # Patroni accepts (it raises anything lower to 20). A primary that cannot renew demotes
+    # itself within loop_wait + retry_timeout (10 s), well before its key expires and another
+    # member may promote, so two primaries never take writes (loop_wait + 2 * retry_timeout
+    # <= ttl, Patroni's own rule).
+    ttl: 20
+    loop_wait: 5
     retry_timeout: 5
     maximum_lag_on_failover: 1048576
     # Quorum commit: a commit returns once ANY one standby has it on disk, so the primary's

@@ -37,6 +37,23 @@ export const streaming = (ms: Member[]) => ms.filter((m) => m.role !== 'leader' 
 export const describe = (ms: Member[]) =>
   ms.map((m) => `${m.name} ${m.role}${m.role === 'leader' ? '' : ` ${m.state}, lag ${m.lag ?? '?'}`}`).join(', ');
 
+/** The node whose etcd member leads (a new etcd leader grants every lease its whole ttl again). */
+export async function etcdLeaderNode(ctx: Pick<Ctx, 'stack'>): Promise<string> {
+  for (const m of ['etcd1', 'etcd2', 'etcd3']) {
+    try {
+      const [c] = await containers(svc(ctx, m));
+      if (!c) continue;
+      const engine = nodes.find((n) => n.name === c.node)?.engine;
+      // "http://127.0.0.1:2379, <id>, <version>, <size>, <is leader>, ..."
+      const out = await dockerWithin(5000, engine, 'exec', c.id, 'etcdctl', '--endpoints=http://127.0.0.1:2379', 'endpoint', 'status');
+      if (out.split(', ')[4] === 'true') return c.node;
+    } catch {
+      // ask the next member
+    }
+  }
+  return '?';
+}
+
 /** SQL on the primary, as the owner (an admin's session). */
 export async function primarySql(ctx: Pick<Ctx, 'stack'>, query: string): Promise<string[]> {
   const leader = leaderOf(await cluster(ctx));

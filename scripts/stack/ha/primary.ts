@@ -5,7 +5,7 @@ import { figures } from '../lib/load.ts';
 import { dockerOn, until } from '../lib/sh.ts';
 import { containers, healthy } from '../lib/swarm.ts';
 import { svc, type Ctx } from '../checks/setup.ts';
-import { cluster, describe, leaderOf, manageFrom, nodeContainer, nodeOf, nodeStates, primarySql, streaming } from './cluster.ts';
+import { cluster, describe, etcdLeaderNode, leaderOf, manageFrom, nodeContainer, nodeOf, nodeStates, primarySql, streaming } from './cluster.ts';
 import { underLoad, whole } from './nodes.ts';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -18,6 +18,7 @@ export async function primaryLost(ctx: Ctx): Promise<string> {
   manageFrom([victim]);
   const app = svc(ctx, 'app');
   const survivors = (await healthy(app, ctx.replicas)).filter((c) => c.node !== victim).map((c) => c.id);
+  const etcdLeader = await etcdLeaderNode(ctx);
   let promoted = 0;
   let writable = 0;
   let next = '';
@@ -48,7 +49,7 @@ export async function primaryLost(ctx: Ctx): Promise<string> {
   }, 240_000, 2000);
   const rejoined = Date.now() - started;
   const nodesNow = (await nodeStates()).split('\n').filter((l) => / Ready Active /.test(l)).length;
-  const said = `primary ${old} on ${victim} killed: ${next} promoted after ${s(promoted)}, posts accepted again after ${s(writable)}, ${restarted} surviving replicas restarted; ${figures(t)}; ${missing} of ${ctx.accepted.size} accepted posts missing from the new primary; ${old} back as a standby ${s(rejoined)} after its node started (${describe(ms)}; ${nodesNow} nodes Ready)`;
+  const said = `primary ${old} on ${victim} killed (etcd leader on ${etcdLeader}): ${next} promoted after ${s(promoted)}, posts accepted again after ${s(writable)}, ${restarted} surviving replicas restarted; ${figures(t)}; ${missing} of ${ctx.accepted.size} accepted posts missing from the new primary; ${old} back as a standby ${s(rejoined)} after its node started (${describe(ms)}; ${nodesNow} nodes Ready)`;
   if (promoted > 30_000 || t.lost || t.duplicated || restarted || missing) {
     throw new Error(`${said}${t.failures.length ? `; e.g. ${t.failures.join(' | ')}` : ''}`);
   }
