@@ -80,12 +80,20 @@ export async function nodeStates(): Promise<string> {
 export async function setUpHa(stack: string, replicas: number, root: string): Promise<Ctx> {
   const ctx = { stack, replicas } as Ctx;
   manageFrom();
+  const t0 = Date.now();
+  const at = () => `${Math.round((Date.now() - t0) / 1000)} s`;
+  await until('a primary', async () => leaderOf(await cluster(ctx)), 300_000, 1000);
+  const phases = [`primary after ${at()}`];
   await until('a primary and two streaming standbys', async () => {
     const ms = await cluster(ctx);
     return leaderOf(ms) && streaming(ms).length === 2;
-  }, 300_000, 2000);
-  await until('the migrate job to complete', async () => (await tasks(svc(ctx, 'migrate'))).some((t) => /^Complete/.test(t.state)), 240_000, 2000);
+  }, 300_000, 1000);
+  phases.push(`two standbys streaming after ${at()}`);
+  await until('the migrate job to complete', async () => (await tasks(svc(ctx, 'migrate'))).some((t) => /^Complete/.test(t.state)), 240_000, 1000);
+  phases.push(`migrations after ${at()}`);
   await healthy(svc(ctx, 'app'), replicas, 240_000);
+  phases.push(`${replicas} app tasks healthy after ${at()}`);
+  console.log(`[checks] ${phases.join(', ')}`);
   ctx.bal = new Balancer(svc(ctx, 'app')).start();
   await until('every replica to answer /readyz', async () => (await ctx.bal.refresh()).length === replicas, 60_000);
   ctx.cookie = await signIn(ctx.bal, 'stacktester', 'stack-test-password-1');
