@@ -112,6 +112,10 @@ for i in 2 3; do on "$i" swarm join --token "$token" --advertise-addr "${ips[i-1
 for i in 1 2 3; do
   on 1 node update --label-add chat.db=true --label-add "chat.member=$i" "node$i" >/dev/null
 done
+# The backup repository on node1: the checks that cut off, kill or drain a node pick one
+# without the primary, and the last such (node3 or node2), so the repository is lost only
+# with the primary's node, if db1 is the primary.
+on 1 node update --label-add chat.backup=true node1 >/dev/null
 sw() { on 1 "$@"; } # the Swarm, through node1 (the checks choose a manager themselves)
 sw network create --driver overlay --attachable traefik-public >/dev/null
 
@@ -121,6 +125,7 @@ printf %s "$app" | sw secret create chat_app_password - >/dev/null
 openssl rand -hex 24 | sw secret create chat_readonly_password - >/dev/null
 openssl rand -hex 24 | sw secret create chat_replication_password - >/dev/null
 openssl rand -hex 24 | sw secret create pgadmin_password - >/dev/null
+DOCKER_HOST="tcp://${ips[0]}:2375" bash deploy/backup-tls-secrets.sh >/dev/null
 printf %s "postgres://chat_app:$app@postgres:5432/chat" | sw secret create chat_database_url - >/dev/null
 printf %s "postgres://chat_owner:$owner@postgres:5432/chat" | sw secret create chat_migrate_database_url - >/dev/null
 
