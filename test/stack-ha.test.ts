@@ -53,7 +53,8 @@ describe('stack.ha.yml on top of stack.yml', () => {
     expect(services.postgres!.deploy?.placement?.max_replicas_per_node).toBe(1);
     const cfg = readFileSync(join(root, 'deploy/postgres/haproxy.cfg'), 'utf8');
     for (const n of [1, 2, 3]) expect(cfg).toMatch(new RegExp(`server db${n} db${n}:5432 check port 8008`));
-    expect(cfg).toMatch(/option httpchk GET \/primary/);
+    expect(cfg).toMatch(/http-check send meth GET uri \/primary/);
+    expect(cfg).toMatch(/http-check expect status 200/);
     expect(cfg).toMatch(/on-marked-down shutdown-sessions/);
   });
 
