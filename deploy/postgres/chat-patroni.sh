@@ -45,13 +45,14 @@ bootstrap:
   dcs:
     # The primary renews its leader key every loop_wait; when it stops (its node died or is
     # cut off), the key expires ttl after the last renewal and a synchronous standby is
-    # promoted: 15 to 20 s after the node died, about 23 s when the etcd leader died with it
-    # (a new etcd leader grants every lease its whole ttl again), then 2 to 4 s for the leader
-    # race (a dead member's API is given 2 s) and the promotion. 20 s is the smallest ttl
-    # Patroni accepts (it raises anything lower to 20). A primary that cannot renew demotes
-    # itself within loop_wait + retry_timeout (10 s), well before its key expires and another
-    # member may promote, so two primaries never take writes (loop_wait + 2 * retry_timeout
-    # <= ttl, Patroni's own rule).
+    # promoted: 15 to 20 s after the node died (about 23 s were the etcd leader to die with it:
+    # a new etcd leader grants every lease its whole ttl again, which chat-etcd avoids), then
+    # up to 2 s for the leader race (a dead member's API is given 2 s) and the promotion
+    # (18.3 to 20.4 s measured, stack:test:ha). 20 s is the smallest ttl Patroni accepts (it
+    # raises anything lower to 20). A primary that cannot renew demotes itself within
+    # loop_wait + retry_timeout (10 s), well before its key expires and another member may
+    # promote, so two primaries never take writes (loop_wait + 2 * retry_timeout <= ttl,
+    # Patroni's own rule).
     ttl: 20
     loop_wait: 5
     retry_timeout: 5
