@@ -51,11 +51,29 @@ describe('stack.ha.yml on top of stack.yml', () => {
     expect(services.postgres!.command).toEqual(['haproxy', '-db', '-f', '/etc/haproxy/chat.cfg']);
     expect(services.postgres!.deploy?.replicas).toBe(3);
     expect(services.postgres!.deploy?.placement?.max_replicas_per_node).toBe(1);
-    expect(services.backup!.deploy?.replicas).toBe(0);
     const cfg = readFileSync(join(root, 'deploy/postgres/haproxy.cfg'), 'utf8');
     for (const n of [1, 2, 3]) expect(cfg).toMatch(new RegExp(`server db${n} db${n}:5432 check port 8008`));
-    expect(cfg).toMatch(/option httpchk GET \/primary/);
+    expect(cfg).toMatch(/http-check send meth GET uri \/primary/);
+    expect(cfg).toMatch(/http-check expect status 200/);
     expect(cfg).toMatch(/on-marked-down shutdown-sessions/);
+  });
+
+  itRendered('keeps the backup repository on the labelled node, where every member archives its WAL over TLS', () => {
+    const { services } = render();
+    const backup = services.backup!;
+    expect(backup.command).toEqual(['chat-pgbackrest-tls', 'chat-backup', 'repo-host']);
+    expect(backup.deploy?.replicas).toBe(1);
+    expect(backup.deploy?.placement?.constraints).toContain('node.labels.chat.backup == true');
+    for (const n of [1, 2, 3]) {
+      expect(backup.environment?.[`PGBACKREST_PG${n}_HOST`]).toBe(`db${n}`);
+      expect(backup.environment?.[`PGBACKREST_PG${n}_HOST_TYPE`]).toBe('tls');
+      const db = services[`db${n}`]!;
+      expect(db.environment?.PGBACKREST_REPO1_HOST).toBe('backup');
+      expect(db.environment?.PGBACKREST_REPO1_HOST_TYPE).toBe('tls');
+      expect(db.secrets?.map((x) => x.source)).toContain('chat_backup_tls_key');
+    }
+    const script = readFileSync(join(root, 'deploy/postgres/chat-patroni.sh'), 'utf8');
+    expect(script).toMatch(/archive_command: pgbackrest --stanza=chat archive-push %p/);
   });
 
   itRendered('spreads the app over nodes and lets it find a dead connection within seconds', () => {
@@ -73,6 +91,10 @@ describe('stack.ha.yml on top of stack.yml', () => {
     expect(script).toMatch(/use_pg_rewind: true/);
     const ttl = Number(/ttl: (\d+)/.exec(script)?.[1]);
     const loop = Number(/loop_wait: (\d+)/.exec(script)?.[1]);
-    expect(ttl + loop, 'promotion within 30 s').toBeLessThan(30);
+    const retry = Number(/retry_timeout: (\d+)/.exec(script)?.[1]);
+    // Patroni raises a ttl under 20 to 20; a dead primary's key expires at most ttl after it died.
+    expect(ttl, 'no lower than Patroni accepts').toBeGreaterThanOrEqual(20);
+    expect(ttl, 'promotion within 30 s').toBeLessThanOrEqual(20);
+    expect(loop + 2 * retry, 'an isolated primary demotes itself before its key expires').toBeLessThanOrEqual(ttl);
   });
 });

@@ -7,6 +7,9 @@
 #                            (the backups' labels), so a restarted service keeps to it.
 #                            Each repository in BACKUP_REPOS (default 1; "1 2" with an S3 repo2)
 #                            on its own schedule; WAL goes to every repository anyway.
+#   chat-backup repo-host    the three-server setup (stack.ha.yml): this container holds the
+#                            repository; pgBackRest's TLS server takes the members' WAL, and the
+#                            schedule above backs up from whichever of pg1-host.. is the primary.
 #   chat-backup full|diff|incr [repo]   one backup now (default repo 1); expire runs after it
 #                            (pgbackrest.conf retention).
 set -euo pipefail
@@ -39,8 +42,11 @@ age_of() {
 
 schedule() {
   log "full backup every ${full_every} h, differential every ${diff_every} h"
-  until pg_isready -q -h /var/run/postgresql; do sleep 5; done
-  until pgbackrest --stanza="$stanza" stanza-create; do log "stanza-create failed; retrying in 30 s"; sleep 30; done
+  # One server: PostgreSQL beside it, on the shared socket. Three: the members, over TLS.
+  if [ -z "${PGBACKREST_PG1_HOST:-}" ]; then
+    until pg_isready -q -h /var/run/postgresql; do sleep 5; done
+  fi
+  until pgbackrest --stanza="$stanza" stanza-create; do log "stanza-create failed; retrying in 10 s"; sleep 10; done
   for (( ;; )); do
     local repo all full last
     for repo in $repos; do
@@ -57,8 +63,18 @@ schedule() {
   done
 }
 
+repo_host() {
+  pgbackrest --log-level-console=warn server & server=$!
+  schedule & sched=$!
+  # Either one ending ends the task, and Swarm starts it again.
+  wait -n "$server" "$sched" || true
+  log "pgbackrest server or schedule stopped; exiting"
+  exit 1
+}
+
 case "${1:-schedule}" in
   schedule) schedule ;;
+  repo-host) repo_host ;;
   full|diff|incr) backup "$1" "${2:-1}" ;;
-  *) echo "usage: chat-backup [schedule|full|diff|incr]" >&2; exit 2 ;;
+  *) echo "usage: chat-backup [schedule|repo-host|full|diff|incr]" >&2; exit 2 ;;
 esac

@@ -6,13 +6,16 @@
 #   CHAT_ETCD      the etcd members, host:port,host:port,... (etcd1:2379,etcd2:2379,etcd3:2379)
 #   secrets postgres_password (chat_owner), chat_replication_password, and for the first start
 #   chat_app_password and chat_readonly_password (chat-patroni-bootstrap).
+# With the backup TLS secrets (chat-pgbackrest-tls) and PGBACKREST_REPO1_HOST, whichever member
+# is the primary archives its WAL to the repository host (archive_command), and each member
+# runs pgBackRest's TLS server, through which the repository host takes backups from the primary.
 # Documentation/deploy.md, "Three nodes".
 set -Eeuo pipefail
 
 if [ "$(id -u)" = 0 ]; then
   mkdir -p /var/lib/postgresql/18 /var/run/postgresql
   chown postgres:postgres /var/lib/postgresql /var/lib/postgresql/18 /var/run/postgresql
-  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+  exec chat-pgbackrest-tls "$0" "$@"
 fi
 
 : "${PATRONI_NAME:?set PATRONI_NAME (the host name of this member)}"
@@ -20,6 +23,13 @@ fi
 owner=$(< /run/secrets/postgres_password)
 replication=$(< /run/secrets/chat_replication_password)
 conf=/tmp/patroni.yml
+archive_mode=off
+if [ -n "${PGBACKREST_REPO1_HOST:-}" ] && [ -f /tmp/pgbackrest-tls/tls.key ]; then
+  archive_mode=on
+  # The repository host reaches this member's data directory and server through it; started
+  # again if it ever stops.
+  (while :; do pgbackrest --log-level-console=warn server || true; sleep 5; done) &
+fi
 umask 077
 cat > "$conf" <<YAML
 scope: ${CHAT_CLUSTER:-chat}
@@ -34,11 +44,17 @@ log:
 bootstrap:
   dcs:
     # The primary renews its leader key every loop_wait; when it stops (its node died or is
-    # cut off), the key expires after ttl and a synchronous standby is promoted: about
-    # ttl + loop_wait (12 to 20 s), well inside 30 s. A primary that cannot reach etcd demotes
-    # itself within retry_timeout, before the key expires, so two primaries never take writes.
-    ttl: 15
-    loop_wait: 3
+    # cut off), the key expires ttl after the last renewal and a synchronous standby is
+    # promoted: 15 to 20 s after the node died (about 23 s were the etcd leader to die with it:
+    # a new etcd leader grants every lease its whole ttl again, which chat-etcd avoids), then
+    # up to 2 s for the leader race (a dead member's API is given 2 s) and the promotion
+    # (18.3 to 20.4 s measured, stack:test:ha). 20 s is the smallest ttl Patroni accepts (it
+    # raises anything lower to 20). A primary that cannot renew demotes itself within
+    # loop_wait + retry_timeout (10 s), well before its key expires and another member may
+    # promote, so two primaries never take writes (loop_wait + 2 * retry_timeout <= ttl,
+    # Patroni's own rule).
+    ttl: 20
+    loop_wait: 5
     retry_timeout: 5
     maximum_lag_on_failover: 1048576
     # Quorum commit: a commit returns once ANY one standby has it on disk, so the primary's
@@ -58,6 +74,11 @@ bootstrap:
         max_wal_senders: 10
         max_replication_slots: 10
         wal_keep_size: 256MB
+        # As in stack.yml: every WAL segment to the backup repository, at least once a minute;
+        # only the primary archives (a standby marks what it streamed as done).
+        archive_mode: "${archive_mode}"
+        archive_command: pgbackrest --stanza=chat archive-push %p
+        archive_timeout: 60s
         # As in stack.yml: no open transaction anywhere stalls the pollers.
         idle_in_transaction_session_timeout: 30s
         transaction_timeout: 60s

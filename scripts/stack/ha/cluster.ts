@@ -37,6 +37,23 @@ export const streaming = (ms: Member[]) => ms.filter((m) => m.role !== 'leader' 
 export const describe = (ms: Member[]) =>
   ms.map((m) => `${m.name} ${m.role}${m.role === 'leader' ? '' : ` ${m.state}, lag ${m.lag ?? '?'}`}`).join(', ');
 
+/** The node whose etcd member leads (a new etcd leader grants every lease its whole ttl again). */
+export async function etcdLeaderNode(ctx: Pick<Ctx, 'stack'>): Promise<string> {
+  for (const m of ['etcd1', 'etcd2', 'etcd3']) {
+    try {
+      const [c] = await containers(svc(ctx, m));
+      if (!c) continue;
+      const engine = nodes.find((n) => n.name === c.node)?.engine;
+      // "http://127.0.0.1:2379, <id>, <version>, <size>, <is leader>, ..."
+      const out = await dockerWithin(5000, engine, 'exec', c.id, 'etcdctl', '--endpoints=http://127.0.0.1:2379', 'endpoint', 'status');
+      if (out.split(', ')[4] === 'true') return c.node;
+    } catch {
+      // ask the next member
+    }
+  }
+  return '?';
+}
+
 /** SQL on the primary, as the owner (an admin's session). */
 export async function primarySql(ctx: Pick<Ctx, 'stack'>, query: string): Promise<string[]> {
   const leader = leaderOf(await cluster(ctx));
@@ -63,12 +80,20 @@ export async function nodeStates(): Promise<string> {
 export async function setUpHa(stack: string, replicas: number, root: string): Promise<Ctx> {
   const ctx = { stack, replicas } as Ctx;
   manageFrom();
+  const t0 = Date.now();
+  const at = () => `${Math.round((Date.now() - t0) / 1000)} s`;
+  await until('a primary', async () => leaderOf(await cluster(ctx)), 300_000, 1000);
+  const phases = [`primary after ${at()}`];
   await until('a primary and two streaming standbys', async () => {
     const ms = await cluster(ctx);
     return leaderOf(ms) && streaming(ms).length === 2;
-  }, 300_000, 2000);
-  await until('the migrate job to complete', async () => (await tasks(svc(ctx, 'migrate'))).some((t) => /^Complete/.test(t.state)), 240_000, 2000);
+  }, 300_000, 1000);
+  phases.push(`two standbys streaming after ${at()}`);
+  await until('the migrate job to complete', async () => (await tasks(svc(ctx, 'migrate'))).some((t) => /^Complete/.test(t.state)), 240_000, 1000);
+  phases.push(`migrations after ${at()}`);
   await healthy(svc(ctx, 'app'), replicas, 240_000);
+  phases.push(`${replicas} app tasks healthy after ${at()}`);
+  console.log(`[checks] ${phases.join(', ')}`);
   ctx.bal = new Balancer(svc(ctx, 'app')).start();
   await until('every replica to answer /readyz', async () => (await ctx.bal.refresh()).length === replicas, 60_000);
   ctx.cookie = await signIn(ctx.bal, 'stacktester', 'stack-test-password-1');

@@ -15,4 +15,11 @@ fi
 mount -t securityfs none /sys/kernel/security 2>/dev/null || true
 # A stale pid file from a killed engine keeps it from starting again.
 rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+# The engine's data outlives the run that made it (scripts/stack/ha/run.sh reuses its images):
+# a new run (another RUN_ID) starts outside the last run's Swarm; the same node started again
+# within a run (a killed node) keeps its membership.
+if [ -n "${RUN_ID:-}" ] && [ "$(cat /var/lib/docker/.run-id 2>/dev/null || true)" != "$RUN_ID" ]; then
+  rm -rf /var/lib/docker/swarm
+  echo "$RUN_ID" > /var/lib/docker/.run-id
+fi
 exec dockerd --host unix:///var/run/docker.sock --host tcp://0.0.0.0:2375 --tls=false "$@"

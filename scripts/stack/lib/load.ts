@@ -7,6 +7,8 @@ export interface Tally { accepted: number; failed: number; lost: number; duplica
 
 export class Load {
   readonly accepted = new Set<string>();
+  /** When each accepted post was sent and when its answer came (ms since the epoch). */
+  readonly acceptedAt: { sent: number; done: number }[] = [];
   readonly failures: string[] = [];
   readonly streams: Stream[] = [];
   private writing = false;
@@ -30,7 +32,10 @@ export class Load {
         const started = Date.now();
         const r = await post(this.bal, this.cookie, this.room, `${this.tag}-${n}`);
         if (typeof r === 'string') this.failures.push(r);
-        else this.accepted.add(r.id);
+        else {
+          this.accepted.add(r.id);
+          this.acceptedAt.push({ sent: started, done: Date.now() });
+        }
         await sleep(Math.max(0, gapMs - (Date.now() - started)));
       }
     })();
