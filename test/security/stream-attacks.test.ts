@@ -130,7 +130,9 @@ describe('deep catch-ups against one replica process', () => {
     expect(latencies.length).toBeGreaterThan(5);
     // This file runs alone, after the others (vitest.config.ts), so the probes time the replica.
     expect(Math.max(...latencies)).toBeLessThan(250);
-    expect(peak - before).toBeLessThan(150);
+    // Unbounded, the 100 far streams alone would hold 100 x 1,000 rendered messages (over 1 GB).
+    // Growth measured 25-161 MiB over five runs: garbage the replica's GC has not yet collected.
+    expect(peak - before).toBeLessThan(250);
   }, 90_000);
 
   it('caps open streams per person and per address with a 429', async () => {
