@@ -13,8 +13,13 @@ export async function setUp(stack: string, replicas: number, root: string): Prom
   await until('the migrate job to complete', async () => (await tasks(svc(ctx, 'migrate'))).some((t) => /^Complete/.test(t.state)), 240_000, 2000);
   await healthy(svc(ctx, 'postgres'), 1, 120_000);
   await healthy(svc(ctx, 'app'), replicas, 240_000);
+  return joinApp(ctx, root);
+}
+
+/** Once the app's tasks are healthy (on one node or three): the way in, and a signed-in person. */
+export async function joinApp(ctx: Ctx, root: string): Promise<Ctx> {
   ctx.bal = new Balancer(svc(ctx, 'app')).start();
-  await until('every replica to answer /readyz', async () => (await ctx.bal.refresh()).length === replicas, 60_000);
+  await until('every replica to answer /readyz', async () => (await ctx.bal.refresh()).length === ctx.replicas, 60_000);
   ctx.cookie = await signIn(ctx.bal, 'stacktester', 'stack-test-password-1');
   ctx.accepted = new Set();
   ctx.sqlFiles = readdirSync(`${root}/sql`).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();

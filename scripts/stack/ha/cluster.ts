@@ -1,10 +1,8 @@
 // The three-node run's view of its nodes and of the database cluster (Patroni's REST API, asked
 // from inside a member's container), and its set-up: the stack up, a person signed in.
-import { readdirSync } from 'node:fs';
-import { Balancer, signIn } from '../lib/client.ts';
 import { docker, dockerOn, dockerWithin, until, useEngine } from '../lib/sh.ts';
 import { containers, healthy, nodes, tasks } from '../lib/swarm.ts';
-import { svc, type Ctx } from '../checks/setup.ts';
+import { joinApp, svc, type Ctx } from '../checks/setup.ts';
 
 export const members = ['db1', 'db2', 'db3'];
 const prefix = process.env.STACK_NODE_PREFIX ?? 'stacktest-ha-';
@@ -94,10 +92,5 @@ export async function setUpHa(stack: string, replicas: number, root: string): Pr
   await healthy(svc(ctx, 'app'), replicas, 240_000);
   phases.push(`${replicas} app tasks healthy after ${at()}`);
   console.log(`[checks] ${phases.join(', ')}`);
-  ctx.bal = new Balancer(svc(ctx, 'app')).start();
-  await until('every replica to answer /readyz', async () => (await ctx.bal.refresh()).length === replicas, 60_000);
-  ctx.cookie = await signIn(ctx.bal, 'stacktester', 'stack-test-password-1');
-  ctx.accepted = new Set();
-  ctx.sqlFiles = readdirSync(`${root}/sql`).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
-  return ctx;
+  return joinApp(ctx, root);
 }
