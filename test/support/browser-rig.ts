@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Config } from '../../src/config.ts';
-import { CHROMIUM, haveChromium, launchBrowser } from './browser.ts';
+import { CHROMIUM, haveChromium, sharedBrowser } from './browser.ts';
 import { freshDatabase } from './db.ts';
 import { startReplica, type Replica } from './replica.ts';
 
@@ -33,7 +33,7 @@ export interface BrowserRig {
 }
 
 /**
- * Inside describeInBrowser: before the tests, Chromium and one replica per entry of `replicas`
+ * Inside describeInBrowser: before the tests, the worker's Chromium and one replica per entry of `replicas`
  * (its settings), all over one fresh database, or one each with `separateDatabases`; after them,
  * everything stopped. Started side by side; if one part fails, the others are stopped too.
  */
@@ -42,7 +42,7 @@ export function withBrowserAndReplicas(replicas: Partial<Config>[] = [{}], opts:
   beforeAll(async () => {
     rig.db = opts.separateDatabases ? '' : await freshDatabase();
     const parts = await Promise.allSettled([
-      launchBrowser(),
+      sharedBrowser(),
       ...replicas.map(async (o) => startReplica(rig.db || (await freshDatabase()), o)),
     ]);
     for (const p of parts.slice(1)) if (p.status === 'fulfilled') rig.replicas.push(p.value as Replica);
@@ -51,7 +51,8 @@ export function withBrowserAndReplicas(replicas: Partial<Config>[] = [{}], opts:
     if (failed) throw failed.reason;
   });
   afterAll(async () => {
-    await rig.browser?.close();
+    // The worker's files share the browser and run one at a time: every context open now is this file's.
+    await Promise.all((rig.browser?.contexts() ?? []).map((c) => c.close()));
     await Promise.all(rig.replicas.map((r) => r.close()));
   });
   return rig;

@@ -15,6 +15,23 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+let shared: Promise<Browser> | undefined;
+
+/**
+ * One Chromium for all the files a test worker runs, one after another (vitest.config.ts):
+ * starting one took about half a second of CPU per file. Each file closes the contexts it opened
+ * (browser-rig.ts); Playwright ends the browser when the worker exits.
+ */
+export function sharedBrowser(): Promise<Browser> {
+  if (!shared) {
+    const launching = launchBrowser();
+    shared = launching;
+    const forget = () => { if (shared === launching) shared = undefined; };
+    launching.then((b) => b.on('disconnected', forget), forget);
+  }
+  return shared;
+}
+
 /** Collects console errors and uncaught exceptions of a page, to assert there were none. */
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
