@@ -37,7 +37,10 @@ describe('the image process (thumbnails off the replica’s thread pool)', () =>
     const png = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#c63' } }).png().toBuffer();
     const first = images.pid()!;
     process.kill(first, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 200));
+    // Until the replica has heard of the death (a fixed 200 ms was too short at load 14): an image
+    // sent to the dead process before then gets no thumbnail, as a failed one does.
+    for (const until = Date.now() + 10_000; images.pid() !== null && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+    expect(images.pid()).toBeNull();
     expect(await images.thumbnail(png)).not.toBeNull();
     const second = images.pid()!;
     expect(second).not.toBe(first);
