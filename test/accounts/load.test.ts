@@ -22,12 +22,12 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
   const bystander = () => timed(() => signInAs(r.url, 'bystander', 'bystander password', from(`10.0.1.${++people}`)));
 
   it("keeps another person's sign-in within 2x its idle time while 8 loops sign in and register as fast as they can", async () => {
-    // Quiet and loaded phases take turns, six times, so that load from elsewhere on the machine
+    // Quiet and loaded phases take turns, four times, so that load from elsewhere on the machine
     // weighs on both alike.
     const idle: number[] = [];
     const busy: number[] = [];
     const statuses = new Map<number, number>();
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 4; round++) {
       for (let i = 0; i < 2; i++) idle.push((await bystander()).ms);
       let running = true;
       const loops = Array.from({ length: 8 }, async (_, i) => {
@@ -49,7 +49,7 @@ describe('sign-in and registration under load (the limits as shipped)', () => {
       await Promise.all(loops);
     }
     const [quiet, loaded] = [median(idle), median(busy)];
-    console.log(`bystander sign-in, median of 12: idle ${quiet.toFixed(0)} ms, under 8 loops ${loaded.toFixed(0)} ms (${(loaded / quiet).toFixed(2)}x); loop answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`bystander sign-in, median of 8: idle ${quiet.toFixed(0)} ms, under 8 loops ${loaded.toFixed(0)} ms (${(loaded / quiet).toFixed(2)}x); loop answers ${JSON.stringify(Object.fromEntries(statuses))}`);
     // The aim is 2x (issue 13): measured 1.4x to 1.7x on this 2-core machine. The bound is looser,
     // as other load on the machine comes and goes between phases.
     expect(loaded).toBeLessThan(3 * quiet);

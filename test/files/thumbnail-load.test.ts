@@ -72,7 +72,7 @@ describe('thumbnails of huge images beside sign-in', () => {
 
   const attack = async (kind: string, rounds: number) => {
     const image = images[kind]!;
-    const idle = await signInTimes(replica.url, 'bystander', () => new Promise((r) => setTimeout(r, 6000)));
+    const idle = await signInTimes(replica.url, 'bystander', () => new Promise((r) => setTimeout(r, 3000)));
     const pid = replica.proc.pid!;
     const [before, ownBefore] = [treeRss(pid), rss(pid)];
     let [peak, ownPeak] = [before, ownBefore];

@@ -33,12 +33,14 @@ describe('database load', () => {
   }
 
   it('follows replicas, not streams: 300 idle streams add no queries per second', async () => {
-    const idle = await commitsPerSecond(3000);
+    const idle = await commitsPerSecond(2000);
     const streams: EventStream[] = [];
     const cookie = await signIn(r.url);
-    for (let i = 0; i < 300; i++) streams.push(await openStream(r.url, ['general', 'help', 'ops'][i % 3]!, { cookie }));
+    for (let i = 0; i < 300; i += 50) {
+      streams.push(...(await Promise.all(Array.from({ length: 50 }, (_, j) => openStream(r.url, ['general', 'help', 'ops'][(i + j) % 3]!, { cookie })))));
+    }
     expect(r.chat.streams.size).toBe(300);
-    const busy = await commitsPerSecond(3000);
+    const busy = await commitsPerSecond(2000);
     console.log(`database commits per second: ${idle.toFixed(1)} with no streams, ${busy.toFixed(1)} with 300 idle streams`);
     for (const s of streams) s.close();
     expect(idle).toBeGreaterThan(5);
