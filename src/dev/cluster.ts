@@ -47,7 +47,7 @@ export async function spawnReplica(
   const url = `http://127.0.0.1:${port}`;
   return {
     name, port, url, proc, logs, exited,
-    async ready(timeoutMs = 30_000) {
+    async ready(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         if (proc.exitCode !== null) throw new Error(`${name} exited (${proc.exitCode}): ${logs.slice(-5).join('\n')}`);
