@@ -18,7 +18,13 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
     max: opts.max ?? 10,
     connect_timeout: Math.ceil(timeoutMs / 1000),
     idle_timeout: 60,
-    max_lifetime: 60 * 30,
+    // A connection is replaced after 50-60 s (at random per pool, so replicas do not all renew
+    // together), the driver ending it between queries. A router draining for maintenance
+    // (stack.ha.yml) keeps serving its connections for 80 s (hard-stop-after) but takes no new
+    // ones, so by then every connection through it has ended cleanly and none is cut mid-query.
+    // The price: each connection is opened again once a minute (about 18 ms, and its statements
+    // prepared again on first use), where 30 min held them.
+    max_lifetime: 50 + Math.random() * 10,
     // TCP keepalive after 10 s idle (the default is 60 s): a pooled connection whose far end
     // vanished (a node died or was cut off: stack.ha.yml) is found dead and replaced, not kept.
     keep_alive: 10,

@@ -124,10 +124,22 @@ export async function killed(ctx: Ctx): Promise<string> {
   return said;
 }
 
+/** How the node's last router task ended: its exit code (137: killed mid-query) and, from its log, how many connections its hard stop closed. */
+async function routerStop(ctx: Ctx, node: string): Promise<{ exit: string; cut: number }> {
+  const engine = nodes.find((n) => n.name === node)!.engine;
+  const [id = ''] = (await dockerOn(engine, 'ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${svc(ctx, 'postgres')}`)).split('\n');
+  const exit = await dockerOn(engine, 'inspect', '-f', '{{.State.ExitCode}}', id);
+  // "Proxy primary hard-stopped (N remaining conns will be closed)."
+  const cut = Number(/hard-stopped \((\d+) remaining/.exec(await dockerOn(engine, 'logs', id))?.[1] ?? 0);
+  return { exit, cut };
+}
+
 export async function drained(ctx: Ctx): Promise<string> {
   const victim = await victimOf(ctx);
   const app = svc(ctx, 'app');
+  const engine = nodes.find((n) => n.name === victim)!.engine;
   let moved = 0;
+  let empty = 0;
   const t = await underLoad(ctx, 'drain', async () => {
     await docker('node', 'update', '--availability', 'drain', victim);
     const drainedAt = Date.now();
@@ -135,13 +147,17 @@ export async function drained(ctx: Ctx): Promise<string> {
     await healthy(app, ctx.replicas, 120_000);
     await allReady(ctx);
     moved = Date.now() - drainedAt;
+    await until(`nothing of the stack left running on ${victim}`, async () =>
+      (await dockerOn(engine, 'ps', '-q', '--filter', `label=com.docker.stack.namespace=${ctx.stack}`)) === '', 150_000, 2000);
+    empty = Date.now() - drainedAt;
   });
+  const router = await routerStop(ctx, victim);
   const ms = await cluster(ctx);
   await docker('node', 'update', '--availability', 'active', victim);
   await whole(ctx);
   const stored = new Set(await primarySql(ctx, 'SELECT id FROM messages'));
   const missing = [...ctx.accepted].filter((id) => !stored.has(id)).length;
-  const said = `${victim} drained: its app tasks moved in ${s(moved)}; database while drained: ${describe(ms)}; ${figures(t)}; ${missing} accepted posts missing from the database`;
-  if (t.failed || t.lost || t.duplicated || missing) throw new Error(`${said}${t.failures.length ? `; e.g. ${t.failures.join(' | ')}` : ''}`);
+  const said = `${victim} drained: its app tasks moved in ${s(moved)}, the node empty after ${s(empty)} (its router exited ${router.exit} after serving its connections out, ${router.cut} left to its hard stop); database while drained: ${describe(ms)}; ${figures(t)}; ${missing} accepted posts missing from the database`;
+  if (t.failed || t.lost || t.duplicated || missing || router.exit !== '0') throw new Error(`${said}${t.failures.length ? `; e.g. ${t.failures.join(' | ')}` : ''}`);
   return said;
 }

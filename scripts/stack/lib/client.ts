@@ -1,7 +1,7 @@
 // The test's way in, standing in for Traefik: it finds the app's tasks (host-mode ports on
 // 127.0.0.1, or on each node's address in the three-node run), asks each /readyz every second,
 // and spreads requests over the ready ones.
-import { containers } from './swarm.ts';
+import { containersByNode, nodes, type Container } from './swarm.ts';
 import { sleep } from './sh.ts';
 
 export interface Target { host: string; port: number; task: string }
@@ -10,11 +10,23 @@ export class Balancer {
   private ready: Target[] = [];
   private next = 0;
   private running = false;
+  /** Each node's last answer: an engine too busy to list its containers within 4 s keeps them. */
+  private known: Container[][] = [];
+  /** Per node, the listings its engine did not answer in time (a dead node's: every one). */
+  readonly unanswered: number[] = [];
 
   constructor(private service: string) {}
 
   async refresh(): Promise<Target[]> {
-    const found = (await containers(this.service)).filter((c) => c.port !== null);
+    // As Traefik keeps its last view of the Swarm when the engine does not answer: dropping a
+    // slow node's replicas would leave clients "no ready replica" while they serve. /readyz
+    // below still decides who gets requests, so a dead node's replicas get none.
+    const lists = await containersByNode(this.service);
+    const found = lists.flatMap((list, i) => {
+      if (list) return (this.known[i] = list);
+      this.unanswered[i] = (this.unanswered[i] ?? 0) + 1;
+      return this.known[i] ?? [];
+    }).filter((c) => c.port !== null);
     const ok = await Promise.all(found.map((c) =>
       fetch(`http://${c.host}:${c.port}/readyz`, { signal: AbortSignal.timeout(1500) }).then((r) => r.ok, () => false)));
     this.ready = found.filter((_, i) => ok[i]).map((c) => ({ host: c.host, port: c.port!, task: c.task }));
@@ -34,6 +46,11 @@ export class Balancer {
 
   stop(): void {
     this.running = false;
+  }
+
+  /** "node1 40, node2 0, node3 2": listings each node's engine did not answer in time. */
+  unansweredPerNode(): string {
+    return nodes.map((n, i) => `${n.name} ${this.unanswered[i] ?? 0}`).join(', ');
   }
 
   pick(): Target | undefined {

@@ -3,7 +3,7 @@ import { post, type Balancer } from './client.ts';
 import { sleep, until } from './sh.ts';
 import { Stream } from './stream.ts';
 
-export interface Tally { accepted: number; failed: number; lost: number; duplicated: number; resumed: number; reloads: number; failures: string[] }
+export interface Tally { accepted: number; failed: number; lost: number; duplicated: number; resumed: number; reloads: number; failures: string[]; kinds: string }
 
 export class Load {
   readonly accepted = new Set<string>();
@@ -66,9 +66,20 @@ export class Load {
       resumed: this.streams.reduce((n, s) => n + s.resumes, 0),
       reloads: this.streams.reduce((n, s) => n + s.reloads, 0),
       failures: this.failures.slice(0, 5),
+      kinds: kinds(this.failures),
     };
   }
 }
 
+/** Failures counted by kind, the replica's name and numbers left out: "no ready replica ×12, 503 from app: {...} ×3". */
+function kinds(failures: string[]): string {
+  const n = new Map<string, number>();
+  for (const f of failures) {
+    const k = f.replace(/ from \S+:/, ':').replace(/ \(\S+\)$/, '').replace(/\d+ ms/g, 'N ms').slice(0, 80);
+    n.set(k, (n.get(k) ?? 0) + 1);
+  }
+  return [...n].sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ×${c}`).join(', ');
+}
+
 export const figures = (t: Tally) =>
-  `${t.accepted} posts accepted, ${t.failed} failed requests, ${t.lost} lost, ${t.duplicated} duplicated, ${t.resumed} stream resumes`;
+  `${t.accepted} posts accepted, ${t.failed} failed requests${t.failed ? ` (${t.kinds})` : ''}, ${t.lost} lost, ${t.duplicated} duplicated, ${t.resumed} stream resumes`;

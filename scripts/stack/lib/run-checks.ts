@@ -35,7 +35,8 @@ export async function runChecks(o: { checks: Check[]; setUp: () => Promise<Ctx>;
       }
     }
     ctx.bal.stop();
-    console.log(`[checks] ${ctx.accepted.size} posts accepted over all checks, in ${secs(t0)}`);
+    const unanswered = ctx.bal.unansweredPerNode();
+    console.log(`[checks] ${ctx.accepted.size} posts accepted over all checks, in ${secs(t0)}${unanswered ? `; container listings an engine did not answer within 4 s (the balancer kept its last): ${unanswered}` : ''}`);
   }
   writeFileSync(o.summary, `${passed} ${failed}\n`);
   process.exit(0);

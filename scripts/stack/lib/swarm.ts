@@ -17,6 +17,12 @@ export async function containers(service: string): Promise<Container[]> {
   return each.flat();
 }
 
+/** Each node's running containers of a service, in the order of `nodes`; null where its engine did not answer in time. */
+export async function containersByNode(service: string): Promise<(Container[] | null)[]> {
+  if (nodes.length === 0) return [await containersOn(undefined, '127.0.0.1', '', service)];
+  return Promise.all(nodes.map((n) => containersOn(n.engine, n.address, n.name, service).catch(() => null)));
+}
+
 async function containersOn(engine: string | undefined, host: string, node: string, service: string): Promise<Container[]> {
   // A node that died must not hold up the balancer's refresh: 4 s, then it has no containers.
   const out = await dockerWithin(engine ? 4000 : 0, engine, 'ps', '--filter', `label=com.docker.swarm.service.name=${service}`, '--format',
