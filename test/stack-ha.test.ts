@@ -10,6 +10,8 @@ import { parse } from 'yaml';
 const root = fileURLToPath(new URL('..', import.meta.url));
 type Service = {
   image?: string;
+  stop_signal?: string;
+  stop_grace_period?: string;
   entrypoint?: string[];
   command?: string[];
   environment?: Record<string, string>;
@@ -56,6 +58,24 @@ describe('stack.ha.yml on top of stack.yml', () => {
     expect(cfg).toMatch(/http-check send meth GET uri \/primary/);
     expect(cfg).toMatch(/http-check expect status 200/);
     expect(cfg).toMatch(/on-marked-down shutdown-sessions/);
+  });
+
+  itRendered('stops a router gracefully: the app renews its connections before the router ends the last ones, and Swarm never kills it', () => {
+    const { services } = render();
+    // Durations as Go prints them (1m35s) or as written (80s).
+    const seconds = (d: string) => {
+      const m = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(d);
+      return m && (m[1] || m[2]) ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : NaN;
+    };
+    // HAProxy's soft stop; it ignores SIGTERM and SIGINT as the first process of its container.
+    expect(services.postgres!.stop_signal).toBe('SIGUSR1');
+    const cfg = readFileSync(join(root, 'deploy/postgres/haproxy.cfg'), 'utf8');
+    const hardStop = seconds(/hard-stop-after (\S+)/.exec(cfg)![1]!);
+    expect(hardStop).toBeLessThan(seconds(services.postgres!.stop_grace_period!));
+    // src/db/connect.ts: max_lifetime 50 + up to 10 s.
+    const connect = readFileSync(join(root, 'src/db/connect.ts'), 'utf8');
+    const [, base, spread] = /max_lifetime: (\d+) \+ Math\.random\(\) \* (\d+)/.exec(connect)!;
+    expect(Number(base) + Number(spread)).toBeLessThan(hardStop);
   });
 
   itRendered('keeps the backup repository on the labelled node, where every member archives its WAL over TLS', () => {
