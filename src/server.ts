@@ -63,6 +63,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     sql, hub, log, metrics,
     intervalMs: config.pollIntervalMs,
     listen: config.syncNotify,
+    wakeGapMaxMs: config.pollWakeGapMs,
     lagWarnMs: config.syncLagWarnMs,
     // Changes travel the stream; a full reload now and then also catches rows deleted by hand.
     onTick: async () => {

@@ -7,6 +7,7 @@ import { toEvent, type LogRow } from './log.ts';
 import type { Hub } from './hub.ts';
 import { CHANNEL } from './notify.ts';
 import { attachToEvents } from '../files/link.ts';
+import { wakeGap } from './wake-gap.ts';
 
 export interface PollerOptions {
   sql: Sql;
@@ -19,6 +20,12 @@ export interface PollerOptions {
   /** Room, membership and account changes of one poll, applied before its messages are handed out. */
   onChanges?: (changes: Change[]) => Promise<void>;
   listen: boolean;
+  /**
+   * The longest a wake-up waits after a poll that returned rows (POLL_WAKE_GAP_MS): the gap grows
+   * with the rows the last poll returned, so under load polls batch posts instead of following
+   * each one; 0 polls at every wake-up.
+   */
+  wakeGapMaxMs?: number;
   batchSize?: number;
   lagWarnMs?: number;
   log: Logger;
@@ -50,6 +57,8 @@ export function createPoller(o: PollerOptions): Poller {
   let again = false;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
+  let gapTimer: NodeJS.Timeout | null = null;
+  const gapMaxMs = o.wakeGapMaxMs ?? 0;
   let lastOk = 0;
   const lag = createLagCheck({ sql: o.sql, metrics: o.metrics, log: o.log, warnMs: o.lagWarnMs ?? 5000 });
   let lastLagCheck = 0;
@@ -92,11 +101,14 @@ export function createPoller(o: PollerOptions): Poller {
   // interval's work and the freshness mark are done inside it, not after.
   async function run(): Promise<void> {
     running = true;
+    let gap = 0;
     try {
       do {
         again = false;
-        while ((await pollOnce()) === batch && !stopped) pollSucceeded();
+        let rows: number;
+        while ((rows = await pollOnce()) === batch && !stopped) pollSucceeded();
         pollSucceeded();
+        gap = wakeGap(rows, gapMaxMs);
         if (tickDue) {
           tickDue = false;
           if (o.onTick) await o.onTick();
@@ -105,20 +117,29 @@ export function createPoller(o: PollerOptions): Poller {
             await lag.check();
           }
         }
-      } while (again && !stopped);
+      } while (again && !stopped && gap === 0);
     } catch (err) {
       failures++;
       if (failures === 1 || failures % 50 === 0) o.log.error('poll failed', { error: (err as Error).message, failures });
     } finally {
       running = false;
     }
-    if (again && !stopped) kick(false);
+    if (!again || stopped) return;
+    if (gap === 0) {
+      kick(false);
+      return;
+    }
+    // Wake-ups and ticks in the gap wait for it: one poll after it takes all they announced.
+    gapTimer = setTimeout(() => {
+      gapTimer = null;
+      kick(false);
+    }, gap);
   }
 
   function kick(tick: boolean): void {
     if (stopped) return;
     if (tick) tickDue = true;
-    if (running) {
+    if (running || gapTimer) {
       again = true;
       return;
     }
@@ -153,6 +174,7 @@ export function createPoller(o: PollerOptions): Poller {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (gapTimer) clearTimeout(gapTimer);
       while (running) await current;
       await unlisten?.().catch(() => {});
     },
