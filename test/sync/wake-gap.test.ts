@@ -73,9 +73,10 @@ describe('wake-ups under load', () => {
       const took = performance.now() - started;
       const [n, m] = [found.get(every)!, found.get(gapped)!];
       console.log(`polls that found rows, for ${commits} commits of 21 in ${(took / 1000).toFixed(1)} s of wake-ups: ${n} polling at every wake-up, ${m} with a gap of up to 200 ms (${after[0].polls - before[0].polls} and ${after[1].polls - before[1].polls} polls in all)`);
-      // Each found at least 21 rows, so the next waited at least 100 ms.
+      // Each found at least 21 rows, so the next waited at least 100 ms: a bound that a busy machine
+      // cannot loosen (timers only run late). How many the other replica made depends on how fast
+      // commits came (86-97 on a quiet machine, 7 in a loaded CI run), so it is only printed.
       expect(m).toBeLessThanOrEqual(took / 100 + 2);
-      expect(m).toBeLessThan(n);
       expect([after[0].rows - before[0].rows, after[1].rows - before[1].rows]).toEqual([21 * commits, 21 * commits]);
     });
   });
