@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/support/sequencer.ts';
 import { TEST_WORKERS } from './test/support/workers.ts';
 
 // Tests that measure time under load (latency during an attack, a bystander's sign-in, database
@@ -27,6 +28,7 @@ export default defineConfig({
     // (DESIGN.md), and each file starts its own servers over its own database.
     isolate: false,
     maxWorkers: TEST_WORKERS,
+    sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'], exclude: TIMED, sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'timed', include: TIMED, fileParallelism: false, sequence: { groupOrder: 1 } } },
