@@ -8,13 +8,21 @@ import type { Target } from './targets.ts';
 export interface Report { command: string; date: string; rows: Row[]; ramps: Array<{ notify: boolean; steps: Step[] }>; targets: Target[]; ulimit: number; floor: Floor; comparison?: string }
 
 const HEAD = ['scenario', 'NOTIFY', 'replicas', 'streams', 'rooms', 'offered msg/s', 'accepted msg/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms',
-  'lost', 'dup', 'order', 'polls/s', 'db xact/s', 'replica CPU %', 'replica RSS MB', 'pg CPU %', 'bench CPU %', 'other CPU %'];
+  'lost', 'dup', 'order', 'polls/s', 'db xact/s', 'replica CPU %', 'replica RSS MB', 'pg CPU %', 'bench CPU %', 'other CPU %',
+  'replicas CPU ms/post', 'pg CPU ms/post'];
+
+/** CPU milliseconds per accepted post over the window: all replicas (or peer nodes and Redis) together, and PostgreSQL. */
+export function cpuPerPost(r: Row): { replicas: number; pg: number } {
+  const per = (pct: number) => (r.accepted > 0 ? ((pct / 100) * r.window.ms) / r.accepted : NaN);
+  return { replicas: per(r.window.cpu.reduce((a, b) => a + b, 0)), pg: per(r.window.pgCpu) };
+}
 
 function cells(r: Row): string[] {
   const w = r.window;
   return [r.peer ? `${r.scenario} (peer)` : r.scenario, r.peer ? '-' : r.notify ? 'on' : 'off', String(r.replicas), String(r.clients), String(r.rooms), r.offered, fmt(r.acceptedPerSec, 0),
     fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max), String(r.lost), String(r.duplicates), String(r.outOfOrder),
-    fmt(w.polls), fmt(w.xacts, 0), w.cpu.map((c) => fmt(c, 0)).join(' / '), w.rssKb.map((k) => fmt(k / 1024, 0)).join(' / '), fmt(w.pgCpu, 0), fmt(w.benchCpu, 0), fmt(w.otherCpu, 0)];
+    fmt(w.polls), fmt(w.xacts, 0), w.cpu.map((c) => fmt(c, 0)).join(' / '), w.rssKb.map((k) => fmt(k / 1024, 0)).join(' / '), fmt(w.pgCpu, 0), fmt(w.benchCpu, 0), fmt(w.otherCpu, 0),
+    fmt(cpuPerPost(r).replicas, 2), fmt(cpuPerPost(r).pg, 2)];
 }
 
 const mdRow = (c: string[]) => `| ${c.join(' | ')} |`;
@@ -54,7 +62,7 @@ export function markdown(r: Report): string {
     mdTable(HEAD, r.rows.map(cells)),
     'Columns: latency is from the moment the bench sends the POST to the event arriving on a stream of another replica ' +
       '(all streams when there is one replica); lost = accepted posts a stream of that room never got; dup = copies beyond the first; ' +
-      'order = first copies that arrived after a later cursor; polls/s and CPU/RSS are per scenario window, CPU in % of one core, per replica; other CPU = what the rest of the machine used meanwhile (other work disturbs the figures).',
+      'order = first copies that arrived after a later cursor; polls/s and CPU/RSS are per scenario window, CPU in % of one core, per replica; CPU ms/post = CPU time over the window per accepted post (all replicas together; for the peer its nodes and Redis), so idle upkeep weighs on slow scenarios; other CPU = what the rest of the machine used meanwhile (other work disturbs the figures).',
     extras(r.rows),
     r.comparison ?? '',
   ];

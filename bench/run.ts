@@ -14,11 +14,11 @@ import { burst, steady } from './scenarios.ts';
 import { machineBusy } from './stats.ts';
 import { judge } from './targets.ts';
 
-// npm run bench [-- --scenario a,b,burst,c,d,mix,kill,peer --notify on|off|both --replicas R --clients C --rooms N
+// npm run bench [-- --scenario a,b,burst,burst-delay,c,d,mix,kill,peer --notify on|off|both --replicas R --clients C --rooms N
 //   --rate M --duration S --poll-interval MS --cpu-prof DIR]; with no options every scenario, both ways.
 const { values: v } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'a,b,burst,c,d,mix,peer' },
+    scenario: { type: 'string', default: 'a,b,burst,burst-delay,c,d,mix,peer' },
     notify: { type: 'string', default: 'both' },
     replicas: { type: 'string' },
     clients: { type: 'string' },
@@ -39,7 +39,7 @@ const num = (raw: string | undefined, fallback: number, min: number, max: number
   return n;
 };
 const scenarios = v.scenario.split(',').map((s) => s.trim().toLowerCase());
-const KNOWN = ['a', 'b', 'c', 'd', 'burst', 'mix', 'kill', 'peer'];
+const KNOWN = ['a', 'b', 'c', 'd', 'burst', 'burst-delay', 'mix', 'kill', 'peer'];
 for (const s of scenarios) if (!KNOWN.includes(s)) throw new Error(`unknown scenario "${s}" (${KNOWN.join(', ')})`);
 const modes = v.notify === 'both' ? [true, false] : v.notify === 'on' ? [true] : v.notify === 'off' ? [false] : null;
 if (!modes) throw new Error('--notify takes on, off or both');
@@ -72,6 +72,8 @@ async function scenario(db: Database, s: string, notify: boolean, ramps: Report[
   if (s === 'a') return steady(db, { ...base(3, 100, 1), notify, peer, scenario: 'a', rate: num(v.rate, 20, 1, 50_000), durationS: duration }, log);
   if (s === 'b') return steady(db, { ...base(3, 1000, 10), notify, peer, scenario: 'b', rate: num(v.rate, 200, 1, 50_000), durationS: duration }, log);
   if (s === 'burst') return burst(db, { ...base(3, 100, 1), notify, peer, total: 480, inFlightPerWriter: 4 }, log);
+  // The same burst with commits finishing out of order (issue 25): PostgreSQL's commit_delay 1 ms, commit_siblings 1.
+  if (s === 'burst-delay') return burst(db, { ...base(3, 100, 1), notify, peer, total: 480, inFlightPerWriter: 4, commitDelayUs: 1000, scenario: 'burst-delay' }, log);
   if (s === 'mix') return mix(db, { ...base(3, 0, 3), notify, rate: num(v.rate, 150, 1, 50_000), durationS: duration, perRoomPerReplica: 5 }, log);
   if (s === 'kill') return killTest(db, { ...base(3, 0, 1), notify, peer, messages: 100, gapMs: 20, killAt: 30, readers: 10 }, log);
   if (s === 'c') {

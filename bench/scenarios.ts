@@ -59,10 +59,30 @@ export async function steady(db: Database, o: SteadyOptions, log: (m: string) =>
 export interface BurstOptions extends Settings {
   total: number;
   inFlightPerWriter: number;
+  /** The row's name: 'burst' unless given. */
+  scenario?: string;
+  /** PostgreSQL's commit_delay in µs (with commit_siblings 1) for this scenario only: commits then finish out of order. */
+  commitDelayUs?: number;
+}
+
+/** Sets commit_delay and commit_siblings for the whole server while `run` runs, then puts them back. */
+async function withCommitDelay<T>(db: Database, us: number, run: () => Promise<T>): Promise<T> {
+  const set = async (delay: number, siblings: number) => {
+    await db.sql.unsafe(`ALTER SYSTEM SET commit_delay = ${delay}`);
+    await db.sql.unsafe(`ALTER SYSTEM SET commit_siblings = ${siblings}`);
+    await db.sql`SELECT pg_reload_conf()`;
+  };
+  await set(us, 1);
+  try {
+    return await run();
+  } finally {
+    await set(0, 5);
+  }
 }
 
 /** Burst: every writer keeps a few posts in flight until the total is posted, all into one room. */
 export async function burst(db: Database, o: BurstOptions, log: (m: string) => void): Promise<Row> {
+  if (o.commitDelayUs) return withCommitDelay(db, o.commitDelayUs, () => burst(db, { ...o, commitDelayUs: 0 }, log));
   const rig = await startRig(db, o, log);
   try {
     // Warm-up: a small burst, not counted for latency.
@@ -75,7 +95,7 @@ export async function burst(db: Database, o: BurstOptions, log: (m: string) => v
     const window = await end();
     const writers = o.writers ?? 12;
     const row = await finish(rig, {
-      ...o, scenario: 'burst', offered: `${o.total} msgs, ${writers}x${o.inFlightPerWriter} in flight`,
+      ...o, scenario: o.scenario ?? 'burst', offered: `${o.total} msgs, ${writers}x${o.inFlightPerWriter} in flight`,
     }, from, window);
     row.extra['burst took ms'] = Math.round(window.ms);
     return row;
