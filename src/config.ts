@@ -13,6 +13,8 @@ export interface Config {
   syncNotify: boolean;
   /** The longest a NOTIFY wake-up waits under load, so polls batch posts (POLL_WAKE_GAP_MS; 0: poll at every one). */
   pollWakeGapMs: number;
+  /** Seconds a database connection lives before it is renewed between queries, plus up to a fifth at random (DB_CONNECTION_LIFETIME_S). */
+  dbConnectionLifetimeS: number;
   publicOrigin: string | null;
   rateLimitMessages: Limit;
   rateLimitSignin: Limit;
@@ -199,6 +201,7 @@ export function loadConfig(env: Env = process.env): Config {
     pollIntervalMs: int(env, 'POLL_INTERVAL_MS', DEFAULT_POLL_INTERVAL_MS, 5, 60_000),
     syncNotify: onOff(env, 'SYNC_NOTIFY', true),
     pollWakeGapMs: int(env, 'POLL_WAKE_GAP_MS', 50, 0, 1000),
+    dbConnectionLifetimeS: int(env, 'DB_CONNECTION_LIFETIME_S', 1800, 10, 86_400),
     publicOrigin: origin(read(env, 'PUBLIC_ORIGIN')),
     rateLimitMessages: parseLimit('RATE_LIMIT_MESSAGES', read(env, 'RATE_LIMIT_MESSAGES') ?? '20/10s'),
     rateLimitSignin: parseLimit('RATE_LIMIT_SIGNIN', read(env, 'RATE_LIMIT_SIGNIN') ?? '10/5m'),

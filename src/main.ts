@@ -32,7 +32,7 @@ async function main() {
     await migrator.end();
   }
 
-  const sql = connect(url, { name: config.replicaName });
+  const sql = connect(url, { name: config.replicaName, lifetimeS: config.dbConnectionLifetimeS });
   const chat = createChat({ ...config, databaseUrl: url }, sql, log);
   await chat.start();
   const server = await listen(chat, config.port, config.host);

@@ -28,10 +28,15 @@ import { metricsRoutes } from './web/ops-routes.ts';
 import { createOutbox, type Outbox } from './outbox/outbox.ts';
 import { pushKind } from './push/kind.ts';
 import { createTyping } from './typing/typing.ts';
+import { createPoolWarmer } from './db/warm.ts';
+import { warmRequestStatements } from './web/warm-statements.ts';
 
 // Messages per room loaded into memory at start-up: enough for browsers reconnecting after a restart.
 const SEED_SIZE = 200;
 const FULL_REFRESH_MS = 30_000;
+// Often enough that a renewed connection (DB_CONNECTION_LIFETIME_S) is readied soon; each round holds
+// the pool for one round trip.
+const POOL_WARM_MS = 15_000;
 
 export interface Chat extends Deps {
   app: ReturnType<typeof createApp>;
@@ -102,13 +107,20 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     metrics.set('chat_sync_lag_ms', 'How long the oldest committed message not yet handed out has waited', poller.lagMs());
     metrics.set('chat_last_poll_age_ms', 'Milliseconds since the last successful poll', Math.min(poller.sinceLastPoll(), 1e9));
     metrics.set('chat_messages_delivered', 'Message deliveries to streams so far (messages x streams)', hub.delivered);
-    metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown ? 0 : 1);
+    metrics.set('chat_ready', '1 while this replica takes traffic', lifecycle.shuttingDown || !pool.ready ? 0 : 1);
   });
   const presence = new Presence({ sql, streams, rooms, log, metrics, replica: config.replicaName, intervalMs: config.presenceIntervalMs });
   const typing = createTyping({ sql, streams, rooms, log, enabled: config.syncNotify });
   const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: createOutbound({ allow: config.outboundAllow, timeoutMs: WEBHOOK_TIMEOUT_MS }) };
   const images = createImageProcess({ log });
-  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, presence, typing, bots: botsKit, images };
+  const pool = createPoolWarmer({
+    sql, log, intervalMs: POOL_WARM_MS,
+    prepare: async (conn) => {
+      await poller.prepare(conn);
+      await warmRequestStatements(conn, config.rateLimitMessages);
+    },
+  });
+  const deps: Deps = { config, sql, hub, rooms, streams, poller, notifier, views, log, metrics, lifecycle, pool, presence, typing, bots: botsKit, images };
   const app = createApp(deps);
   const outbox = createOutbox({
     databaseUrl: config.databaseUrl, sql, log, metrics, head: () => hub.head, staleAfterMs: config.outboxStaleAfterMs,
@@ -125,12 +137,16 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
     outbox,
     async start() {
       await poller.start();
+      // Traffic comes once the whole pool is open and readied (/readyz; main listens after start()).
+      if (!(await pool.warm())) log.warn('the database pool was busy: it is readied in the background');
+      pool.start();
       await presence.start();
       await outbox.start();
       await typing.start();
       stopHousekeeping = startHousekeeping({ sql, config, log });
     },
     async stop() {
+      await pool.stop();
       await stopHousekeeping();
       lifecycle.shuttingDown = true;
       streams.closeAll();

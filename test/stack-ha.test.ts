@@ -72,10 +72,11 @@ describe('stack.ha.yml on top of stack.yml', () => {
     const cfg = readFileSync(join(root, 'deploy/postgres/haproxy.cfg'), 'utf8');
     const hardStop = seconds(/hard-stop-after (\S+)/.exec(cfg)![1]!);
     expect(hardStop).toBeLessThan(seconds(services.postgres!.stop_grace_period!));
-    // src/db/connect.ts: max_lifetime 50 + up to 10 s.
+    // The app's connections live DB_CONNECTION_LIFETIME_S plus up to a fifth (src/db/connect.ts).
     const connect = readFileSync(join(root, 'src/db/connect.ts'), 'utf8');
-    const [, base, spread] = /max_lifetime: (\d+) \+ Math\.random\(\) \* (\d+)/.exec(connect)!;
-    expect(Number(base) + Number(spread)).toBeLessThan(hardStop);
+    expect(connect).toMatch(/max_lifetime: \(\(\) => \(opts\.lifetimeS \?\? \d+\) \* \(1 \+ Math\.random\(\) \/ 5\)\)/);
+    const lifetime = Number(services.app!.environment?.DB_CONNECTION_LIFETIME_S);
+    expect(lifetime * 1.2).toBeLessThan(hardStop);
   });
 
   itRendered('keeps the backup repository on the labelled node, where every member archives its WAL over TLS', () => {

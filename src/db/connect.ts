@@ -8,6 +8,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Shown in pg_stat_activity; the replica's name tells admins whose session it is. */
   name?: string;
+  /** Seconds before a connection is renewed (plus up to a fifth at random); 1800 unless given. */
+  lifetimeS?: number;
 }
 
 // Session limits bound the harm a stuck client of ours can do: an open transaction holds every
@@ -17,14 +19,16 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
   return postgres(url, {
     max: opts.max ?? 10,
     connect_timeout: Math.ceil(timeoutMs / 1000),
-    idle_timeout: 60,
-    // A connection is replaced after 50-60 s (at random per pool, so replicas do not all renew
-    // together), the driver ending it between queries. A router draining for maintenance
-    // (stack.ha.yml) keeps serving its connections for 80 s (hard-stop-after) but takes no new
-    // ones, so by then every connection through it has ended cleanly and none is cut mid-query.
-    // The price: each connection is opened again once a minute (about 18 ms, and its statements
-    // prepared again on first use), where 30 min held them.
-    max_lifetime: 50 + Math.random() * 10,
+    // Idle connections stay open: one closed in a quiet minute is opened again by the next burst,
+    // which pays for it (about 18 ms, and every statement planned again) while posts queue
+    // (issue 25). The pool is opened and readied before a replica takes traffic (src/db/warm.ts).
+    idle_timeout: 0,
+    // A connection is renewed, the driver ending it between queries, after its lifetime plus up
+    // to a fifth at random, drawn per connection (the driver's own default is such a function,
+    // though its types say number), so a pool opened at once is not renewed at once. The three-node stack
+    // (stack.ha.yml) sets 50 s: a router draining for maintenance serves its connections for 80 s
+    // (hard-stop-after) but takes no new ones, so by then each has ended cleanly, none cut mid-query.
+    max_lifetime: (() => (opts.lifetimeS ?? 1800) * (1 + Math.random() / 5)) as unknown as number,
     // TCP keepalive after 10 s idle (the default is 60 s): a pooled connection whose far end
     // vanished (a node died or was cut off: stack.ha.yml) is found dead and replaced, not kept.
     keep_alive: 10,

@@ -43,6 +43,8 @@ export interface Poller {
   failing(): boolean;
   /** How long the oldest committed message not yet handed out has waited, in ms. */
   lagMs(): number;
+  /** Runs the poll's statement on `conn`, handing nothing out: a new pooled connection is ready for it (src/db/warm.ts). */
+  prepare(conn: Sql): Promise<void>;
 }
 
 /** A room, membership, account or session change, as the stream carries it (sql/020_members.sql, sql/095_session_end.sql). */
@@ -67,11 +69,12 @@ export function createPoller(o: PollerOptions): Poller {
   let unlisten: (() => Promise<void>) | null = null;
   let current: Promise<void> = Promise.resolve();
 
+  const readLog = (sql: Sql, head: Hub['head']) => sql<(LogRow & { has_files: boolean })[]>`
+    SELECT * FROM get_messages_after(${head.tx.toString()}::xid8, ${head.id.toString()}, ${batch})`;
+
   async function pollOnce(): Promise<number> {
     const started = performance.now();
-    const head = o.hub.head;
-    const rows = await o.sql<(LogRow & { has_files: boolean })[]>`
-      SELECT * FROM get_messages_after(${head.tx.toString()}::xid8, ${head.id.toString()}, ${batch})`;
+    const rows = await readLog(o.sql, o.hub.head);
     if (rows.length > 0) {
       const events = rows.map(toEvent);
       // Files of new and edited messages, in one query, only when the poll says some have any
@@ -182,5 +185,8 @@ export function createPoller(o: PollerOptions): Poller {
     sinceLastPoll: () => (lastOk === 0 ? Infinity : Date.now() - lastOk),
     failing: () => failures > 0,
     lagMs: lag.lagMs,
+    async prepare(conn) {
+      await readLog(conn, o.hub.head);
+    },
   };
 }

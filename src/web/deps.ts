@@ -30,6 +30,8 @@ export interface Deps {
   /** Bots' secrets, the bot-name roster and the guarded outbound client (src/bots/). */
   bots: BotsKit;
   lifecycle: { shuttingDown: boolean };
+  /** The database pool, open and readied for traffic (src/db/warm.ts); /readyz waits for it. */
+  pool: { readonly ready: boolean };
   /** Thumbnails, made in a process of its own started on the first image (src/files/image-process.ts). */
   images: ImageProcess;
 }

@@ -21,12 +21,13 @@ export function metricsRoutes(deps: Pick<Deps, 'metrics'>, token: string | null 
   });
 }
 
-export function opsRoutes(deps: Pick<Deps, 'config' | 'lifecycle' | 'poller' | 'metrics'>) {
+export function opsRoutes(deps: Pick<Deps, 'config' | 'lifecycle' | 'poller' | 'metrics' | 'pool'>) {
   const freshMs = Math.max(5000, deps.config.pollIntervalMs * 5);
   const routes = new Hono<AppEnv>()
     .get('/healthz', (c) => c.text('ok'))
     .get('/readyz', (c) => {
       if (deps.lifecycle.shuttingDown) return c.text('shutting down', 503);
+      if (!deps.pool.ready) return c.text('opening the database pool', 503);
       const since = deps.poller.sinceLastPoll();
       if (deps.poller.failing() || since > freshMs) {
         return c.text(`database not answering: last good poll ${Math.round(since)} ms ago`, 503);
