@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,9 +11,15 @@ import type { Database } from '../cluster.ts';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SERVER = path.join(HERE, 'server.js');
 
-/** Why the peer cannot run here, or null once its packages and redis-server are in place. */
+/** Whether every dependency of bench/peers/package.json is in its node_modules (an older install may lack a newer one). */
+function installed(): boolean {
+  const pkg = JSON.parse(readFileSync(path.join(HERE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  return Object.keys(pkg.dependencies).every((name) => existsSync(path.join(HERE, 'node_modules', name, 'package.json')));
+}
+
+/** Why the peers cannot run here, or null once their packages and redis-server are in place. */
 export function preparePeer(log: (m: string) => void): string | null {
-  if (!existsSync(path.join(HERE, 'node_modules', 'socket.io'))) {
+  if (!installed()) {
     log('installing the peer\'s packages: npm ci --prefix bench/peers');
     const r = spawnSync('npm', ['ci', '--prefix', HERE, '--no-audit', '--no-fund'], { stdio: 'inherit' });
     if (r.status !== 0) return 'npm ci --prefix bench/peers failed';
