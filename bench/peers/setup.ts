@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../cluster.ts';
+import type { PeerKind } from '../rig-types.ts';
 
 // The peer lives apart from the chat: its own package.json, installed here when missing, and
 // Redis from Debian's redis-server. Nothing of it is among the project's dependencies.
@@ -76,8 +77,15 @@ async function startNode(i: number, env: Record<string, string>): Promise<PeerNo
   return { url: `http://127.0.0.1:${port}`, proc, exited };
 }
 
-/** Redis on a random port of 127.0.0.1 (no disk), the peer's tables, and `count` nodes. */
-export async function startPeer(db: Database, count: number): Promise<PeerCluster> {
+let chosen: PeerKind = 'redis';
+
+/** The peer that startPeer starts when not told which (fanout.ts starts one knowing only that it is a peer). */
+export function choosePeer(kind: PeerKind): void {
+  chosen = kind;
+}
+
+/** Redis on a random port of 127.0.0.1 (no disk), the peer's tables, and `count` nodes of this peer (server.js's PEER_ADAPTER). */
+export async function startPeer(db: Database, count: number, kind: PeerKind = chosen): Promise<PeerCluster> {
   await db.sql`CREATE TABLE IF NOT EXISTS peer_messages (id bigserial PRIMARY KEY, room text NOT NULL, author text NOT NULL,
     body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`;
   await db.sql`CREATE TABLE IF NOT EXISTS peer_sessions (token text PRIMARY KEY, name text NOT NULL)`;
@@ -104,7 +112,7 @@ export async function startPeer(db: Database, count: number): Promise<PeerCluste
       if (up) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const env = { DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${port}` };
+    const env = { DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${port}`, PEER_ADAPTER: kind };
     for (let i = 0; i < count; i++) nodes.push(await startNode(i, env));
     return { nodes, redisPid: redis.pid!, stop };
   } catch (err) {
