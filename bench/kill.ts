@@ -10,7 +10,9 @@ export interface KillOptions extends Settings { messages: number; gapMs: number;
 /**
  * A reader's node killed with the writer going on: the writer posts to replica 0, `readers` streams
  * read on replica 1, which gets SIGKILL after `killAt` posts; each reader reconnects to replica 2
- * (the chat with Last-Event-ID, as EventSource does; the peer's sockets simply connect again).
+ * (the chat with Last-Event-ID, as EventSource does; the Redis-adapter peer's sockets simply connect
+ * again; the streams peer's offer their session id and last offset for connection-state recovery,
+ * which the node can take up only if the killed node saved the session: it cannot).
  * Lost = accepted posts a reader never got.
  */
 export async function killTest(db: Database, o: KillOptions, log: (m: string) => void): Promise<Row> {
@@ -47,13 +49,17 @@ export async function killTest(db: Database, o: KillOptions, log: (m: string) =>
     const d = checkDelivery(readers, rig.ledger);
     const accepted = rig.ledger.posts.filter((p) => p.sentAt >= from && p.status === 201).length;
     const reconnects = readers.reduce((n, r) => n + ((r as { reconnects?: number }).reconnects ?? 0), 0);
+    const recovered = readers.reduce((n, r) => n + ((r as { recovered?: number }).recovered ?? 0), 0);
     return {
       scenario: 'kill', peer: o.peer, notify: o.notify, replicas: o.replicas, clients: readers.length, rooms: 1,
       offered: `${o.messages} msgs ${o.gapMs} ms apart, readers' node killed after ${o.killAt}`,
       accepted, acceptedPerSec: accepted / (window.ms / 1000), failed: o.messages - accepted,
       latency: summarize(rig.ledger.samples.filter((x) => x.sentAt >= from).map((x) => x.latency)),
       lost: d.lost, duplicates: d.duplicates, outOfOrder: d.outOfOrder, window,
-      extra: { 'readers reconnected': `${reconnects} of ${readers.length}`, 'lost per reader': +(d.lost / Math.max(1, readers.length)).toFixed(1) },
+      extra: {
+        'readers reconnected': `${reconnects} of ${readers.length}`, 'lost per reader': +(d.lost / Math.max(1, readers.length)).toFixed(1),
+        ...(o.peer === 'streams' ? { 'sessions recovered': `${recovered} of ${reconnects}` } : {}),
+      },
     };
   } finally {
     closeClients(readers);

@@ -5,6 +5,12 @@ import type { Writers } from './writers.ts';
 
 // The shapes shared by the chat's rig (rig.ts) and the peer's (peers/rig.ts), kept apart so neither imports the other.
 
+/**
+ * The peers the bench compares with (bench/peers/): Socket.IO with the Redis adapter (issue 15), and
+ * Socket.IO with the Redis streams adapter and connection-state recovery (issue 25).
+ */
+export type PeerKind = 'redis' | 'streams';
+
 export interface Settings {
   replicas: number;
   clients: number;
@@ -13,8 +19,8 @@ export interface Settings {
   pollIntervalMs: number;
   writers?: number;
   cpuProfDir?: string;
-  /** Run the peer (Socket.IO + Redis, bench/peers/) instead of the chat. */
-  peer?: boolean;
+  /** Run this peer (bench/peers/) instead of the chat. */
+  peer?: PeerKind;
 }
 
 /** One scenario's set-up: replicas, signed-in writers and open streams, all torn down by close(). */
@@ -33,8 +39,11 @@ export interface Rig {
 /** One line of the results table. */
 export interface Row {
   scenario: string;
-  /** A row of the peer (Socket.IO + Redis), not of the chat. */
-  peer?: boolean;
+  /**
+   * A row of this peer, not of the chat. fanout.ts knows only whether it ran a peer (true); the peer
+   * scenario (peers/compare.ts) names its rows.
+   */
+  peer?: PeerKind | boolean;
   notify: boolean;
   replicas: number;
   clients: number;

@@ -9,7 +9,7 @@ import { mix } from './mix.ts';
 import { comparisonMarkdown, peerScenario, peerTargets, printComparison, type Pair } from './peers/compare.ts';
 import { ramp } from './ramp.ts';
 import { markdown, printTable, writeDoc, type Report } from './report.ts';
-import type { Row } from './rig-types.ts';
+import type { PeerKind, Row } from './rig-types.ts';
 import { burst, steady } from './scenarios.ts';
 import { machineBusy } from './stats.ts';
 import { judge } from './targets.ts';
@@ -65,9 +65,9 @@ async function quiet(): Promise<void> {
   }
 }
 
-async function scenario(db: Database, s: string, notify: boolean, ramps: Report['ramps'], peer = false): Promise<Row> {
+async function scenario(db: Database, s: string, notify: boolean, ramps: Report['ramps'], peer?: PeerKind): Promise<Row> {
   await quiet();
-  log(`scenario ${s}, ${peer ? 'the peer (Socket.IO + Redis)' : `NOTIFY ${notify ? 'on' : 'off'}`}`);
+  log(`scenario ${s}, ${peer ? `the peer (Socket.IO + ${peer === 'streams' ? 'Redis streams + recovery' : 'Redis adapter'})` : `NOTIFY ${notify ? 'on' : 'off'}`}`);
   const duration = num(v.duration, 10, 1, 600);
   if (s === 'a') return steady(db, { ...base(3, 100, 1), notify, peer, scenario: 'a', rate: num(v.rate, 20, 1, 50_000), durationS: duration }, log);
   if (s === 'b') return steady(db, { ...base(3, 1000, 10), notify, peer, scenario: 'b', rate: num(v.rate, 200, 1, 50_000), durationS: duration }, log);
@@ -83,7 +83,7 @@ async function scenario(db: Database, s: string, notify: boolean, ramps: Report[
       log(`ulimit -n is ${ulimit}: opening ${ulimit - 500} streams instead of ${streams}; raise it with "ulimit -n 20000"`);
       streams = ulimit - 500;
     }
-    return fanout(db, { streams, notify, pollIntervalMs, messages: 5, peer }, log);
+    return fanout(db, { streams, notify, pollIntervalMs, messages: 5, peer: peer !== undefined }, log);
   }
   const r = await ramp(db, { ...base(3, 30, 3), notify, peer, start: num(v.rate, 50, 1, 50_000), factor: 1.3, stepS: 3, maxSteps: 20, limitMs: 1000 }, log);
   if (!peer) ramps.push({ notify, steps: r.steps });
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     comparison: comparisonMarkdown(pairs),
   };
   console.log('\n' + printTable(rows) + '\n');
-  if (pairs.length > 0) console.log('This chat (NOTIFY on) against the peer (Socket.IO + Redis), ratio this/peer:\n' + printComparison(pairs) + '\n');
+  if (pairs.length > 0) console.log('This chat (NOTIFY on) against the peers, ratio this/each peer:\n' + printComparison(pairs) + '\n');
   for (const t of report.targets) console.log(`${t.met ? 'met    ' : 'NOT MET'}  ${t.name}: ${t.measured}`);
   const docUrl = new URL('../Documentation/', import.meta.url);
   writeDoc(new URL('performance.md', docUrl).pathname, markdown(report));

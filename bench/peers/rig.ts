@@ -31,7 +31,8 @@ export async function openPeerReaders(
 
 /** The peer's side of a scenario: nodes, Redis, signed-in writers and readers, torn down by close(). */
 export async function startPeerRig(db: Database, s: Settings, log: (m: string) => void): Promise<Rig> {
-  const cluster = await startPeer(db, s.replicas);
+  const kind = s.peer ?? 'redis';
+  const cluster = await startPeer(db, s.replicas, kind);
   const bases = cluster.nodes.map((n) => n.url);
   const ledger = new Ledger(s.replicas);
   let writers: PeerWriters | null = null;
@@ -46,7 +47,7 @@ export async function startPeerRig(db: Database, s: Settings, log: (m: string) =
     const rooms = BENCH_ROOMS.slice(0, s.rooms);
     const t0 = performance.now();
     clients = await openPeerReaders(s.clients, rooms, bases, ledger);
-    log(`peer: ${s.replicas} Socket.IO node(s) + Redis, ${clients.length} sockets open in ${Math.round(performance.now() - t0)} ms`);
+    log(`peer (${kind}): ${s.replicas} Socket.IO node(s) + Redis, ${clients.length} sockets open in ${Math.round(performance.now() - t0)} ms`);
     await sleep(300);
     return {
       bases, pids: [...cluster.nodes.map((n) => n.proc.pid!), cluster.redisPid], rooms, ledger, writers, clients,

@@ -1,19 +1,26 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../cluster.ts';
+import type { PeerKind } from '../rig-types.ts';
 
 // The peer lives apart from the chat: its own package.json, installed here when missing, and
 // Redis from Debian's redis-server. Nothing of it is among the project's dependencies.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SERVER = path.join(HERE, 'server.js');
 
-/** Why the peer cannot run here, or null once its packages and redis-server are in place. */
+/** Whether every dependency of bench/peers/package.json is in its node_modules (an older install may lack a newer one). */
+function installed(): boolean {
+  const pkg = JSON.parse(readFileSync(path.join(HERE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  return Object.keys(pkg.dependencies).every((name) => existsSync(path.join(HERE, 'node_modules', name, 'package.json')));
+}
+
+/** Why the peers cannot run here, or null once their packages and redis-server are in place. */
 export function preparePeer(log: (m: string) => void): string | null {
-  if (!existsSync(path.join(HERE, 'node_modules', 'socket.io'))) {
+  if (!installed()) {
     log('installing the peer\'s packages: npm ci --prefix bench/peers');
     const r = spawnSync('npm', ['ci', '--prefix', HERE, '--no-audit', '--no-fund'], { stdio: 'inherit' });
     if (r.status !== 0) return 'npm ci --prefix bench/peers failed';
@@ -70,8 +77,15 @@ async function startNode(i: number, env: Record<string, string>): Promise<PeerNo
   return { url: `http://127.0.0.1:${port}`, proc, exited };
 }
 
-/** Redis on a random port of 127.0.0.1 (no disk), the peer's tables, and `count` nodes. */
-export async function startPeer(db: Database, count: number): Promise<PeerCluster> {
+let chosen: PeerKind = 'redis';
+
+/** The peer that startPeer starts when not told which (fanout.ts starts one knowing only that it is a peer). */
+export function choosePeer(kind: PeerKind): void {
+  chosen = kind;
+}
+
+/** Redis on a random port of 127.0.0.1 (no disk), the peer's tables, and `count` nodes of this peer (server.js's PEER_ADAPTER). */
+export async function startPeer(db: Database, count: number, kind: PeerKind = chosen): Promise<PeerCluster> {
   await db.sql`CREATE TABLE IF NOT EXISTS peer_messages (id bigserial PRIMARY KEY, room text NOT NULL, author text NOT NULL,
     body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`;
   await db.sql`CREATE TABLE IF NOT EXISTS peer_sessions (token text PRIMARY KEY, name text NOT NULL)`;
@@ -98,7 +112,7 @@ export async function startPeer(db: Database, count: number): Promise<PeerCluste
       if (up) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const env = { DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${port}` };
+    const env = { DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${port}`, PEER_ADAPTER: kind };
     for (let i = 0; i < count; i++) nodes.push(await startNode(i, env));
     return { nodes, redisPid: redis.pid!, stop };
   } catch (err) {
