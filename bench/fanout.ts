@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { checkDelivery, closeClients, drain, openClients, sleep, type Reader } from './clients.ts';
 import { BENCH_ROOMS, startReplicas, stopReplicas, type Database } from './cluster.ts';
 import { Ledger } from './ledger.ts';
-import type { Row } from './rig-types.ts';
+import type { PeerKind, Row } from './rig-types.ts';
 import { readProc, startWindow, summarize } from './stats.ts';
 import { signIn, Writers } from './writers.ts';
 
-export interface FanoutOptions { streams: number; notify: boolean; pollIntervalMs: number; messages: number; peer?: boolean }
+export interface FanoutOptions { streams: number; notify: boolean; pollIntervalMs: number; messages: number; peer?: PeerKind }
 
 interface Side { base: string; pid: number; writers: Writers; open: (n: number) => Promise<Reader[]>; stop: () => Promise<void> }
 
@@ -16,7 +16,7 @@ async function side(db: Database, o: FanoutOptions, ledger: Ledger): Promise<Sid
     const { startPeer } = await import('./peers/setup.ts');
     const { openPeerReaders, peerTokens } = await import('./peers/rig.ts');
     const { PeerWriters } = await import('./peers/writers.ts');
-    const cluster = await startPeer(db, 1);
+    const cluster = await startPeer(db, 1, o.peer);
     const base = cluster.nodes[0]!.url;
     const writers = await PeerWriters.connect([base], await peerTokens(db, 1), ledger);
     return { base, pid: cluster.nodes[0]!.proc.pid!, writers, open: (n) => openPeerReaders(n, [BENCH_ROOMS[0]!], [base], ledger, 250), stop: () => cluster.stop() };

@@ -19,7 +19,7 @@ export function cpuPerPost(r: Row): { replicas: number; pg: number } {
 
 function cells(r: Row): string[] {
   const w = r.window;
-  return [r.peer ? `${r.scenario} (peer)` : r.scenario, r.peer ? '-' : r.notify ? 'on' : 'off', String(r.replicas), String(r.clients), String(r.rooms), r.offered, fmt(r.acceptedPerSec, 0),
+  return [r.peer ? `${r.scenario} (peer ${r.peer})` : r.scenario, r.peer ? '-' : r.notify ? 'on' : 'off', String(r.replicas), String(r.clients), String(r.rooms), r.offered, fmt(r.acceptedPerSec, 0),
     fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max), String(r.lost), String(r.duplicates), String(r.outOfOrder),
     fmt(w.polls), fmt(w.xacts, 0), w.cpu.map((c) => fmt(c, 0)).join(' / '), w.rssKb.map((k) => fmt(k / 1024, 0)).join(' / '), fmt(w.pgCpu, 0), fmt(w.benchCpu, 0), fmt(w.otherCpu, 0),
     fmt(cpuPerPost(r).replicas, 2), fmt(cpuPerPost(r).pg, 2)];

@@ -39,11 +39,8 @@ export interface Rig {
 /** One line of the results table. */
 export interface Row {
   scenario: string;
-  /**
-   * A row of this peer, not of the chat. fanout.ts knows only whether it ran a peer (true); the peer
-   * scenario (peers/compare.ts) names its rows.
-   */
-  peer?: PeerKind | boolean;
+  /** A row of this peer, not of the chat. */
+  peer?: PeerKind;
   notify: boolean;
   replicas: number;
   clients: number;

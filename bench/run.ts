@@ -83,7 +83,7 @@ async function scenario(db: Database, s: string, notify: boolean, ramps: Report[
       log(`ulimit -n is ${ulimit}: opening ${ulimit - 500} streams instead of ${streams}; raise it with "ulimit -n 20000"`);
       streams = ulimit - 500;
     }
-    return fanout(db, { streams, notify, pollIntervalMs, messages: 5, peer: peer !== undefined }, log);
+    return fanout(db, { streams, notify, pollIntervalMs, messages: 5, peer }, log);
   }
   const r = await ramp(db, { ...base(3, 30, 3), notify, peer, start: num(v.rate, 50, 1, 50_000), factor: 1.3, stepS: 3, maxSteps: 20, limitMs: 1000 }, log);
   if (!peer) ramps.push({ notify, steps: r.steps });

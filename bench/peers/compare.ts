@@ -1,6 +1,7 @@
 import { fmt, type PeerKind, type Row } from '../rig-types.ts';
+import { cpuPerPost } from '../report.ts';
 import type { Target } from '../targets.ts';
-import { choosePeer, preparePeer } from './setup.ts';
+import { preparePeer } from './setup.ts';
 
 /** The peers, in the order they run and are printed. */
 export const PEERS: readonly PeerKind[] = ['redis', 'streams'];
@@ -13,7 +14,7 @@ export const PEER_NAME: Record<PeerKind, string> = { redis: `peer (${SHORT.redis
 export interface Pair { load: string; chat: Row; peers: Record<PeerKind, Row> }
 
 /** The loads the peers run, in order; each names the chat's scenario with the same load. */
-export const PEER_LOADS = ['a', 'burst', 'c', 'd', 'kill'] as const;
+export const PEER_LOADS = ['a', 'burst', 'burst-delay', 'c', 'd', 'kill'] as const;
 
 /** Both peers under each load, next to this chat's NOTIFY-on row of the same run (run now if missing). */
 export async function peerScenario(
@@ -30,10 +31,7 @@ export async function peerScenario(
     if (!chat) rows.push((chat = await run(load)));
     const peers = {} as Record<PeerKind, Row>;
     for (const kind of PEERS) {
-      choosePeer(kind);
       const row = await run(load, kind);
-      // Named here: fanout.ts (load c) knows only that it ran a peer, and the table prints "(peer)".
-      row.peer = kind;
       row.extra = { peer: SHORT[kind], ...row.extra };
       rows.push((peers[kind] = row));
     }
@@ -43,7 +41,7 @@ export async function peerScenario(
 }
 
 const LABEL: Record<string, string> = {
-  a: 'paced, 20 ms apart (a)', burst: 'burst of 480 from 12 writers', c: 'fan-out to N streams (c)',
+  a: 'paced, 20 ms apart (a)', burst: 'burst of 480 from 12 writers', 'burst-delay': 'same burst, commit_delay 1 ms', c: 'fan-out to N streams (c)',
   d: 'throughput ramp (d)', kill: "reader's node killed, writer going on",
 };
 
@@ -64,10 +62,11 @@ export function ratioRows(pairs: Pair[]): string[][] {
       ...PEERS.map((k) => ratio(a, get(p.peers[k])))]);
   };
   for (const p of pairs) {
-    if (p.load === 'a' || p.load === 'burst') {
+    if (p.load === 'a' || p.load.startsWith('burst')) {
       add(p, 'p50', (r) => r.latency.p50);
       add(p, 'p99', (r) => r.latency.p99);
     }
+    if (p.load !== 'c') add(p, 'CPU per accepted post: servers + PostgreSQL', (r) => cpuPerPost(r).replicas + cpuPerPost(r).pg);
     if (p.load === 'c') add(p, `POST to the last of ${p.chat.clients} / ${PEERS.map((k) => p.peers[k].clients).join(' / ')}, worst of 5`, fanout);
     if (p.load === 'd') add(p, 'max accepted with p99 <= 1 s (higher is better)', maxRate, 'msg/s');
     if (p.load !== 'c') out.push([LABEL[p.load] ?? p.load, 'lost / dup / out of order', dirty(p.chat), ...PEERS.map((k) => dirty(p.peers[k])), ...PEERS.map(() => '-')]);
@@ -117,6 +116,7 @@ export function peerTargets(pairs: Pair[]): Target[] {
       vs(p, 'paced p99', (r) => r.latency.p99);
     }
     if (p.load === 'burst') vs(p, 'burst p99', (r) => r.latency.p99);
+    if (p.load === 'burst-delay') vs(p, 'burst p99 with commit_delay 1 ms', (r) => r.latency.p99);
     if (p.load === 'kill') {
       const { chat } = p;
       t.push({

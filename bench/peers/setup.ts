@@ -77,15 +77,8 @@ async function startNode(i: number, env: Record<string, string>): Promise<PeerNo
   return { url: `http://127.0.0.1:${port}`, proc, exited };
 }
 
-let chosen: PeerKind = 'redis';
-
-/** The peer that startPeer starts when not told which (fanout.ts starts one knowing only that it is a peer). */
-export function choosePeer(kind: PeerKind): void {
-  chosen = kind;
-}
-
 /** Redis on a random port of 127.0.0.1 (no disk), the peer's tables, and `count` nodes of this peer (server.js's PEER_ADAPTER). */
-export async function startPeer(db: Database, count: number, kind: PeerKind = chosen): Promise<PeerCluster> {
+export async function startPeer(db: Database, count: number, kind: PeerKind): Promise<PeerCluster> {
   await db.sql`CREATE TABLE IF NOT EXISTS peer_messages (id bigserial PRIMARY KEY, room text NOT NULL, author text NOT NULL,
     body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`;
   await db.sql`CREATE TABLE IF NOT EXISTS peer_sessions (token text PRIMARY KEY, name text NOT NULL)`;
