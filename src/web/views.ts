@@ -20,8 +20,12 @@ const SHORT_DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'nu
 /** isBot: whether an author is a bot, for the message's "bot" mark (src/bots/roster.ts). */
 export function createViews(names: BodyContext = {}, isBot: (author: string) => boolean = () => false): Views {
   const eta = new Eta({ views: fileURLToPath(new URL('../../views', import.meta.url)), cache: true, autoEscape: true });
+  // The message partial's file, resolved once: render() by name resolves it on every call (its
+  // includes' paths are cached), and every replica renders every message (issue 25).
+  const messageFile = eta.resolvePath('./partials/message');
+  const messageFn = eta.compile(eta.readFile(messageFile), { filepath: messageFile, async: false });
   return {
     render: (name, data) => eta.render(`./${name}`, data),
-    message: (m, opts = {}) => eta.render('./partials/message', { ...m, bodyHtml: renderBody(m.body, names), linked: opts.linked === true, bot: isBot(m.author), shortDate: SHORT_DATE.format(new Date(m.createdAt)) }).trim(),
+    message: (m, opts = {}) => eta.render(messageFn, { ...m, bodyHtml: renderBody(m.body, names), linked: opts.linked === true, bot: isBot(m.author), shortDate: SHORT_DATE.format(new Date(m.createdAt)) }, { filepath: messageFile }).trim(),
   };
 }
