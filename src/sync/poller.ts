@@ -60,6 +60,7 @@ export function createPoller(o: PollerOptions): Poller {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let gapTimer: NodeJS.Timeout | null = null;
+  let gapUntil = 0;
   const gapMaxMs = o.wakeGapMaxMs ?? 0;
   let lastOk = 0;
   const lag = createLagCheck({ sql: o.sql, metrics: o.metrics, log: o.log, warnMs: o.lagWarnMs ?? 5000 });
@@ -104,14 +105,13 @@ export function createPoller(o: PollerOptions): Poller {
   // interval's work and the freshness mark are done inside it, not after.
   async function run(): Promise<void> {
     running = true;
-    let gap = 0;
     try {
       do {
         again = false;
         let rows: number;
         while ((rows = await pollOnce()) === batch && !stopped) pollSucceeded();
         pollSucceeded();
-        gap = wakeGap(rows, gapMaxMs);
+        gapUntil = performance.now() + wakeGap(rows, gapMaxMs);
         if (tickDue) {
           tickDue = false;
           if (o.onTick) await o.onTick();
@@ -120,23 +120,14 @@ export function createPoller(o: PollerOptions): Poller {
             await lag.check();
           }
         }
-      } while (again && !stopped && gap === 0);
+      } while (again && !stopped && gapUntil <= performance.now());
     } catch (err) {
       failures++;
       if (failures === 1 || failures % 50 === 0) o.log.error('poll failed', { error: (err as Error).message, failures });
     } finally {
       running = false;
     }
-    if (!again || stopped) return;
-    if (gap === 0) {
-      kick(false);
-      return;
-    }
-    // Wake-ups and ticks in the gap wait for it: one poll after it takes all they announced.
-    gapTimer = setTimeout(() => {
-      gapTimer = null;
-      kick(false);
-    }, gap);
+    if (again && !stopped) kick(false);
   }
 
   function kick(tick: boolean): void {
@@ -144,6 +135,18 @@ export function createPoller(o: PollerOptions): Poller {
     if (tick) tickDue = true;
     if (running || gapTimer) {
       again = true;
+      return;
+    }
+    // Wake-ups in the gap after the last poll wait for it, whether they came during that poll or
+    // after it: one poll at its end takes all they announced. (Hints come about 10 ms apart per
+    // replica under load, src/sync/notify.ts, so most arrive between polls.) The interval's tick
+    // does not wait.
+    const wait = gapUntil - performance.now();
+    if (!tick && wait > 0) {
+      gapTimer = setTimeout(() => {
+        gapTimer = null;
+        kick(false);
+      }, wait);
       return;
     }
     current = run();
