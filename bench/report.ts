@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { fmt, type Row } from './rig-types.ts';
+import { cpuPerPost, fmt, type Row } from './rig-types.ts';
 import type { Step } from './ramp.ts';
 import type { Floor } from './floor.ts';
 import type { Target } from './targets.ts';
@@ -10,12 +10,6 @@ export interface Report { command: string; date: string; rows: Row[]; ramps: Arr
 const HEAD = ['scenario', 'NOTIFY', 'replicas', 'streams', 'rooms', 'offered msg/s', 'accepted msg/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms',
   'lost', 'dup', 'order', 'polls/s', 'db xact/s', 'replica CPU %', 'replica RSS MB', 'pg CPU %', 'bench CPU %', 'other CPU %',
   'replicas CPU ms/post', 'pg CPU ms/post'];
-
-/** CPU milliseconds per accepted post over the window: all replicas (or peer nodes and Redis) together, and PostgreSQL. */
-export function cpuPerPost(r: Row): { replicas: number; pg: number } {
-  const per = (pct: number) => (r.accepted > 0 ? ((pct / 100) * r.window.ms) / r.accepted : NaN);
-  return { replicas: per(r.window.cpu.reduce((a, b) => a + b, 0)), pg: per(r.window.pgCpu) };
-}
 
 function cells(r: Row): string[] {
   const w = r.window;

@@ -60,3 +60,9 @@ export interface Row {
 }
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+/** CPU milliseconds per accepted post over the window: all replicas (or peer nodes and Redis) together, and PostgreSQL. */
+export function cpuPerPost(r: Row): { replicas: number; pg: number } {
+  const per = (pct: number) => (r.accepted > 0 ? ((pct / 100) * r.window.ms) / r.accepted : NaN);
+  return { replicas: per(r.window.cpu.reduce((a, b) => a + b, 0)), pg: per(r.window.pgCpu) };
+}

@@ -1,5 +1,4 @@
-import { fmt, type Row } from './rig-types.ts';
-import { cpuPerPost } from './report.ts';
+import { cpuPerPost, fmt, type Row } from './rig-types.ts';
 
 export interface Target { name: string; measured: string; met: boolean }
 

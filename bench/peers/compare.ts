@@ -1,5 +1,4 @@
-import { fmt, type PeerKind, type Row } from '../rig-types.ts';
-import { cpuPerPost } from '../report.ts';
+import { cpuPerPost, fmt, type PeerKind, type Row } from '../rig-types.ts';
 import type { Target } from '../targets.ts';
 import { preparePeer } from './setup.ts';
 
