@@ -114,7 +114,7 @@ export function createChat(config: Config, sql: Sql, log: Logger): Chat {
   const botsKit = { roster: bots, sealer: createSealer(sql, config.botsSecretKey), outbound: createOutbound({ allow: config.outboundAllow, timeoutMs: WEBHOOK_TIMEOUT_MS }) };
   const images = createImageProcess({ log });
   const pool = createPoolWarmer({
-    sql, log, intervalMs: POOL_WARM_MS,
+    sql, log, intervalMs: POOL_WARM_MS, paused: () => poller.failing(),
     prepare: async (conn) => {
       await poller.prepare(conn);
       await warmRequestStatements(conn, config.rateLimitMessages);

@@ -12,11 +12,21 @@ export interface ConnectOptions {
   lifetimeS?: number;
 }
 
+const closeListeners = new WeakMap<Sql, Set<() => void>>();
+
+/** Calls `fn` whenever a connection of `sql`'s pool closes (renewed, ended by the server, lost). */
+export function onConnectionClosed(sql: Sql, fn: () => void): () => void {
+  let set = closeListeners.get(sql);
+  if (!set) closeListeners.set(sql, (set = new Set()));
+  set.add(fn);
+  return () => void set.delete(fn);
+}
+
 // Session limits bound the harm a stuck client of ours can do: an open transaction holds every
 // replica's stream back (see get_messages_after), so none of ours may stay open for long.
 export function connect(url: string, opts: ConnectOptions = {}): Sql {
   const timeoutMs = opts.timeoutMs ?? 5000;
-  return postgres(url, {
+  const sql: Sql = postgres(url, {
     max: opts.max ?? 10,
     connect_timeout: Math.ceil(timeoutMs / 1000),
     // Idle connections stay open: one closed in a quiet minute is opened again by the next burst,
@@ -33,6 +43,9 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
     // vanished (a node died or was cut off: stack.ha.yml) is found dead and replaced, not kept.
     keep_alive: 10,
     onnotice: () => {},
+    onclose: () => {
+      for (const fn of closeListeners.get(sql) ?? []) fn();
+    },
     // The default backoff grows to 20 s between attempts while the database is down, and queries
     // wait for it: a post would hang. At most 1 s: answers stay quick and recovery prompt.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
@@ -43,4 +56,5 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
       lock_timeout: timeoutMs,
     },
   });
+  return sql;
 }

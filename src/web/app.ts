@@ -52,6 +52,8 @@ export function createApp(deps: Deps) {
       message = err.message;
       err.addHeadersTo(c);
     } else if (isDatabaseUnavailable(err)) {
+      // Which error it was, for LOG_LEVEL=debug only: an outage answers every request this way.
+      deps.log.debug('database unavailable', { path: c.req.path, code: (err as { code?: string }).code, error: (err as Error).message });
       status = 503;
       message = UNAVAILABLE;
       c.header('Retry-After', '2');

@@ -41,31 +41,36 @@ describe('the warm database pool', () => {
     }
   });
 
-  it('prepares only connections new to it: one the server ended is replaced and prepared on the next round', async () => {
+  it('leaves a steady pool alone, and opens and prepares the replacement of a connection the server ended', async () => {
     const sql = connect(url, { max: 3, name: 'warm-test' });
     const prepared: number[] = [];
     const warmer = createPoolWarmer({
-      sql, log: silentLogger, intervalMs: 60_000,
+      sql, log: silentLogger, intervalMs: 100,
       prepare: async (c) => {
         const [b] = await c<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
         prepared.push(b!.pid);
       },
     });
+    const lastChanges = async () => (await admin<{ pid: number; at: Date }[]>`
+      SELECT pid, state_change AS at FROM pg_stat_activity WHERE application_name = 'chat warm-test' ORDER BY pid`).map((r) => `${r.pid} ${r.at.toISOString()}`);
     try {
       expect(warmer.ready).toBe(false);
       expect(await warmer.warm()).toBe(true);
       expect(warmer.ready).toBe(true);
       expect(new Set(prepared).size).toBe(3);
-      expect(await warmer.warm()).toBe(true);
-      expect(prepared).toHaveLength(3);
+      warmer.start();
+      // No round while no connection closes: the backends stay idle since the first one.
+      const before = await lastChanges();
+      expect(before).toHaveLength(3);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await lastChanges()).toEqual(before);
       await admin`SELECT pg_terminate_backend(${prepared[0]!})`;
-      // The driver finds the connection closed and opens another for the round.
-      await expect.poll(async () => {
-        await warmer.warm().catch(() => false);
-        return prepared.length;
-      }, { timeout: 10_000 }).toBe(4);
+      // The driver sees the connection close; the next round opens another and prepares it.
+      await expect.poll(() => prepared.length, { timeout: 10_000 }).toBe(4);
       expect(prepared.slice(0, 3)).not.toContain(prepared[3]);
+      await expect.poll(async () => (await lastChanges()).length, { timeout: 10_000 }).toBe(3);
     } finally {
+      await warmer.stop();
       await sql.end();
     }
   });

@@ -14,7 +14,7 @@ describe('a database outage', () => {
     // Its own PostgreSQL, because this test stops it.
     cluster = await privateCluster();
     pg = cluster.pg;
-    replicas = await Promise.all(['out-1', 'out-2'].map((n) => spawnReplica(n, { DATABASE_URL: pg.url, RATE_LIMIT_MESSAGES: 'off', LOG_LEVEL: 'warn' })));
+    replicas = await Promise.all(['out-1', 'out-2'].map((n) => spawnReplica(n, { DATABASE_URL: pg.url, RATE_LIMIT_MESSAGES: 'off', LOG_LEVEL: 'debug' })));
     await Promise.all(replicas.map((r) => r.ready()));
   });
   afterAll(async () => {
@@ -54,10 +54,17 @@ describe('a database outage', () => {
     // Ready means a poll succeeded; a pool connection still on its reconnect backoff may answer
     // one more 503, which the client retries. Within 5 s every post is taken.
     const deadline = Date.now() + 5000;
+    const after: string[] = [];
     for (let i = 0; i < 10; i++) {
       let status = 0;
-      while (status !== 201 && Date.now() < deadline) status = (await post(i % 2 ? a : b, `after ${i}`)).status;
-      expect(status).toBe(201);
+      while (status !== 201 && Date.now() < deadline) {
+        const r = await post(i % 2 ? a : b, `after ${i}`);
+        status = r.status;
+        after.push(`${i % 2 ? 'a' : 'b'} ${r.status} in ${r.ms} ms`);
+      }
+      // Should it fail, say how: the answers after recovery, and what each replica logged last.
+      const why = () => [after.join(', '), ...replicas.map((r) => `${r.name}:\n${r.logs.slice(-25).join('\n')}`)].join('\n');
+      expect(status, status === 201 ? '' : why()).toBe(201);
     }
     for (const s of streams) {
       const got = await s.waitFor(accepted.length, 15_000);
