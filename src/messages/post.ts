@@ -26,16 +26,17 @@ export type PostOutcome =
   | { ok: false; reason: 'unknown_room' | 'archived' | 'read_only' }
   | { ok: false; reason: 'rate_limited'; retryAfterMs: number };
 
-interface Row { outcome: string; retry_after_ms: number; msg_tx: string; msg_id: string; msg_created_at: Date }
+export interface PostRow { outcome: string; retry_after_ms: number; msg_tx: string; msg_id: string; msg_created_at: Date }
 
 /** One round trip: the access check, the archive check, the shared rate limit and the insert. */
 export async function postMessage(sql: Sql, room: string, author: { id: string; name: string }, body: string, limit: Limit): Promise<PostOutcome> {
-  const [r] = await sql<Row[]>`
+  const [r] = await sql<PostRow[]>`
     SELECT * FROM post_message(${room}, ${author.id}, ${body}, ${limit?.max ?? null}, ${limit?.windowMs ?? null})`;
-  return outcome(r, room, author.name, body);
+  return postOutcome(r, room, author.name, body);
 }
 
-function outcome(r: Row | undefined, room: string, author: string, body: string): PostOutcome {
+/** A post's outcome from its statement's row (post_message() and the functions built on it). */
+export function postOutcome(r: PostRow | undefined, room: string, author: string, body: string): PostOutcome {
   if (!r || r.outcome === 'unknown_room') return { ok: false, reason: 'unknown_room' };
   if (r.outcome === 'archived' || r.outcome === 'read_only') return { ok: false, reason: r.outcome };
   if (r.outcome === 'rate_limited') return { ok: false, reason: 'rate_limited', retryAfterMs: r.retry_after_ms };
@@ -50,14 +51,16 @@ function outcome(r: Row | undefined, room: string, author: string, body: string)
   return { ok: true, message };
 }
 
+export type SessionPostOutcome = PostOutcome | { ok: false; reason: 'no_session' };
+
 /**
  * The same post with the session check in the same statement (post_message_by_session(),
  * sql/012_post_by_session.sql): one round trip instead of two when the caller's session was not
  * looked up yet. `no_session` when the token is not a live session.
  */
-export async function postBySession(sql: Sql, tokenHash: Buffer, idleDays: number, room: string, body: string, limit: Limit): Promise<PostOutcome | { ok: false; reason: 'no_session' }> {
-  const [r] = await sql<(Row & { author: string | null })[]>`
+export async function postBySession(sql: Sql, tokenHash: Buffer, idleDays: number, room: string, body: string, limit: Limit): Promise<SessionPostOutcome> {
+  const [r] = await sql<(PostRow & { author: string | null })[]>`
     SELECT * FROM post_message_by_session(${tokenHash}, ${idleDays}, ${room}, ${body}, ${limit?.max ?? null}, ${limit?.windowMs ?? null})`;
   if (r?.outcome === 'no_session') return { ok: false, reason: 'no_session' };
-  return outcome(r, room, r?.author ?? '', body);
+  return postOutcome(r, room, r?.author ?? '', body);
 }

@@ -37,6 +37,7 @@ describe('the warm database pool', () => {
     for (const s of statements.values()) {
       expect(s).toContain('get_messages_after(');
       expect(s).toContain('post_message_by_session(');
+      expect(s).toContain('post_messages_by_session(');
       expect(s).toContain('live_session(');
     }
   });

@@ -8,7 +8,8 @@ import { IDLE_DAYS, tokenHash } from '../../accounts/sessions.ts';
 import { renderRoom } from '../rooms/room-page.ts';
 import { streamsItsBody } from '../body-limit.ts';
 import { postAccess, sessionCheckedByPost } from './post-access.ts';
-import { cleanBody, postBySession, postMessage, type PostOutcome } from '../../messages/post.ts';
+import { cleanBody, postMessage, type PostOutcome } from '../../messages/post.ts';
+import { createPostBatcher } from '../../messages/post-batch.ts';
 import { formOrJson, refusal } from '../answer.ts';
 import { READ_ONLY } from '../access.ts';
 import { attachmentIds } from '../../files/link.ts';
@@ -29,13 +30,15 @@ function refused(outcome: PostOutcome & { ok: false }, room: string): HttpError 
 export function messageRoutes(deps: Pick<Deps, 'sql' | 'rooms' | 'hub' | 'config' | 'metrics' | 'notifier' | 'images' | 'bots'>) {
   const shown = markBot(deps.bots.roster);
   const checkAccess = (c: Ctx) => postAccess(c, deps.sql, deps.rooms);
+  // Posts by cookie, the busiest path, go in batches under load (src/messages/post-batch.ts).
+  const bySession = createPostBatcher(deps.sql, IDLE_DAYS, deps.config.rateLimitMessages);
   const post = async (c: Ctx, input: Input, body: string) => {
     const slug = c.var.room.slug;
     // Bots have their own setting (RATE_LIMIT_BOT_MESSAGES); they post with Bearer, never a cookie.
     const limit = c.get('user')?.kind === 'bot' ? deps.config.rateLimitBotMessages : deps.config.rateLimitMessages;
     const hashed = tokenHash(sessionToken(c) ?? '');
     if (c.get('user') === undefined && hashed && attachmentIds(input.fields.attachments)?.length === 0) {
-      const posted = await postBySession(deps.sql, hashed, IDLE_DAYS, slug, body, limit);
+      const posted = await bySession.post(hashed, slug, body);
       if (!posted.ok && posted.reason === 'no_session') throw refusal(posted.reason, 'Sign in first.');
       return posted;
     }
